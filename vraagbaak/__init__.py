@@ -1,0 +1,1 @@
+"""Vraagbaak: a multilingual help desk for newcomers in Dutch municipalities."""

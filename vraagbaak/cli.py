@@ -1,0 +1,189 @@
+"""The `vraagbaak` command: knowledge tooling, asking questions, measuring quality and speed."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+
+from vraagbaak.languages import LANGUAGES
+from vraagbaak.settings import Settings
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except ValueError as exc:
+        sys.exit(f"vraagbaak: {exc}")
+
+
+def cmd_kb_check(args: argparse.Namespace) -> int:
+    from vraagbaak.knowledge.checker import check_knowledge
+
+    settings = _settings()
+    lang = args.lang or settings.message_lang
+    report = check_knowledge(settings.knowledge_dir, stale_after_days=settings.stale_after_days)
+    base = settings.knowledge_dir.parent
+    titles = {"en": ("Errors", "Warnings", "articles checked"), "nl": ("Fouten", "Waarschuwingen", "artikelen gecontroleerd")}
+    errors_title, warnings_title, checked = titles[lang]
+    if report.errors:
+        print(f"{errors_title} ({len(report.errors)}):")
+        for problem in report.errors:
+            print("  " + problem.format(lang, base))
+    if report.warnings and not args.errors_only:
+        print(f"{warnings_title} ({len(report.warnings)}):")
+        for problem in report.warnings:
+            print("  " + problem.format(lang, base))
+    print(f"{len(report.knowledge.versions)} {checked}: {len(report.errors)} "
+          f"{errors_title.lower()}, {len(report.warnings)} {warnings_title.lower()}.")
+    return 1 if report.errors else 0
+
+
+def cmd_kb_status(args: argparse.Namespace) -> int:
+    from vraagbaak.knowledge.loader import load_knowledge
+    from vraagbaak.knowledge.status import coverage, render_table
+
+    settings = _settings()
+    kb = load_knowledge(settings.knowledge_dir).knowledge
+    print(render_table(coverage(kb, date.today(), settings.stale_after_days)))
+    return 0
+
+
+def cmd_kb_build(args: argparse.Namespace) -> int:
+    from vraagbaak.search.service import KnowledgeInvalid, build
+
+    settings = _settings()
+    try:
+        report = build(settings)
+    except KnowledgeInvalid as exc:
+        print(f"vraagbaak: {exc}. The previous index is kept.", file=sys.stderr)
+        return 1
+    print(f"Built {report.path} in {report.seconds:.1f} s: {report.versions} article versions, "
+          f"{report.embedded} texts embedded, {report.reused} reused from the cache.")
+    for lang, c in report.calibration.items():
+        print(f"  {lang}: answer when confidence >= {c.threshold:.3f} (calibrated on {c.in_scope} in-scope and "
+              f"{c.out_of_scope} out-of-scope questions: refuses {c.in_scope_refused:.0%} / {c.out_of_scope_refused:.0%})")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from vraagbaak.search.service import open_engine
+    from vraagbaak.search.types import SearchRequest
+
+    engine = open_engine(_settings())
+    result = engine.search(SearchRequest(args.question, lang=args.lang, municipality=args.municipality))
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    if result.answer is None:
+        print(f"No answer (reason: {result.abstain_reason}; confidence {result.confidence:.3f} < "
+              f"threshold {result.threshold:.3f}).")
+        for c in result.candidates:
+            print(f"  nearest: {c.article_id} (dense {c.dense:.3f})")
+        return 0
+    a = result.answer
+    print(f"# {a.title}\n\n{a.body}\n")
+    if a.not_translated:
+        print(f"(not translated into {result.answer_lang} yet: Dutch text shown)")
+    print(f"article: {a.article_id}  lang: {a.lang}  municipality: {a.municipality or '-'}")
+    print(f"source: {a.source}  reviewed: {a.reviewed}")
+    print(f"score: {result.candidates[0].score:.3f}  confidence: {result.confidence:.3f} (threshold {result.threshold:.3f})")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """A question prompt in the terminal: the engine without Rasa, for trying answers."""
+    from vraagbaak.search.service import open_engine
+    from vraagbaak.search.types import SearchRequest
+
+    engine = open_engine(_settings())
+    print("Vraagbaak is ready. Type a question in Dutch, English, Arabic or Tigrinya (Ctrl-D to stop).")
+    for line in sys.stdin:
+        result = engine.search(SearchRequest(line, lang=args.lang, municipality=args.municipality))
+        if result.answer is None:
+            print("\nSorry, I do not know the answer to that. Please ask a volunteer or your municipality.\n")
+            continue
+        a = result.answer
+        print(f"\n{a.title}\n\n{a.body}\n\nSource: {a.source} (checked {a.reviewed})\n")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from vraagbaak.evaluation.questions import load_questions
+    from vraagbaak.evaluation.report import evaluate, render_report
+
+    questions = load_questions(Path(args.file))
+    if args.through_rasa:
+        print("vraagbaak: --through-rasa needs the Rasa assistant, which is not part of this build yet.", file=sys.stderr)
+        return 2
+    from vraagbaak.search.service import open_engine
+
+    report = evaluate(open_engine(_settings()), questions)
+    print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else render_report(report))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from vraagbaak.evaluation.bench import run_bench
+
+    run_bench(_settings(), sizes=[int(s) for s in args.sizes.split(",") if s], queries=args.queries)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vraagbaak", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    kb = sub.add_parser("kb", help="work on the knowledge base").add_subparsers(dest="kb_command", required=True)
+    check = kb.add_parser("check", help="validate every article; exit 1 on errors")
+    check.add_argument("--lang", choices=("en", "nl"), help="language of the messages (default: VRAAGBAAK_MESSAGE_LANG)")
+    check.add_argument("--errors-only", action="store_true", help="do not list warnings")
+    check.set_defaults(func=cmd_kb_check)
+    kb.add_parser("status", help="coverage table: articles x languages x municipalities").set_defaults(func=cmd_kb_status)
+    kb.add_parser("build", help="build the search index (incremental)").set_defaults(func=cmd_kb_build)
+
+    ask = sub.add_parser("ask", help="answer one question from the knowledge base")
+    ask.add_argument("question")
+    ask.add_argument("--lang", choices=LANGUAGES, help="answer language (default: the question's)")
+    ask.add_argument("--municipality", help="den-haag, enschede, haarlem ...")
+    ask.add_argument("--json", action="store_true")
+    ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", help="ask questions in the terminal, one per line")
+    chat.add_argument("--lang", choices=LANGUAGES)
+    chat.add_argument("--municipality")
+    chat.set_defaults(func=cmd_chat)
+
+    ev = sub.add_parser("eval", help="top-1/top-3 and abstention on a question file")
+    ev.add_argument("file")
+    ev.add_argument("--json", action="store_true")
+    ev.add_argument("--through-rasa", action="store_true", help="ask the running Rasa assistant instead")
+    ev.set_defaults(func=cmd_eval)
+
+    bench = sub.add_parser("bench", help="search latency, build time and memory")
+    bench.add_argument("--sizes", default="1000,10000", help="synthetic knowledge base sizes (articles)")
+    bench.add_argument("--queries", type=int, default=300)
+    bench.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last line of defence: a message, not a traceback, for volunteers
+        from vraagbaak.search.index import IndexMissing
+        from vraagbaak.search.service import KnowledgeInvalid
+
+        if isinstance(exc, (IndexMissing, KnowledgeInvalid, FileNotFoundError, ValueError)):
+            print(f"vraagbaak: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Measuring the search: quality on question files, speed on real and synthetic data."""

@@ -1,0 +1,1 @@
+"""Language-aware text handling: scripts, normalisation and language detection."""

@@ -1,0 +1,63 @@
+"""Per-script text normalisation for lexical matching.
+
+People type without diacritics, with letter variants and with their script's own punctuation.
+Matching must not depend on that, so both the indexed text and the question pass through
+:func:`normalize` before character n-grams are taken.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Final
+
+# Arabic letters that people write interchangeably (after hamza marks are removed below).
+_ARABIC_LETTERS: Final = str.maketrans({
+    "ى": "ي",  # alef maksura -> ya
+    "ة": "ه",  # ta marbuta -> ha
+    "ٱ": "ا",  # alef wasla
+    "ـ": None,  # tatweel (kashida) is decoration
+    "ک": "ك",
+    "ی": "ي",
+    "ء": None,  # lone hamza
+})
+_ARABIC_DIGITS: Final = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def _ethiopic_variant_map() -> dict[int, int]:
+    """Map the ሠ and ፀ series onto ሰ and ጸ: Tigrinya writers use them interchangeably."""
+    table: dict[int, int] = {}
+    for offset in range(8):
+        table[0x1220 + offset] = 0x1230 + offset  # ሠ.. -> ሰ..
+        table[0x1340 + offset] = 0x1338 + offset  # ፀ.. -> ጸ..
+    return table
+
+
+_ETHIOPIC_VARIANTS: Final = _ethiopic_variant_map()
+_NON_WORD: Final = re.compile(r"[^\w]+", re.UNICODE)
+
+
+def strip_controls(text: str) -> str:
+    """Replace control and format characters (except joiners) by spaces."""
+    return "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") and ch not in "\u200c\u200d" else ch
+        for ch in text
+    )
+
+
+def normalize(text: str) -> str:
+    """Lower-case, accent-free, punctuation-free text with script variants folded.
+
+    - Latin: NFKD and combining marks dropped (``één`` -> ``een``), case folded.
+    - Arabic: harakat, hamza carriers, tatweel and letter variants folded, digits to ASCII.
+    - Ethiopic: punctuation (``። ፣ ፧``) to spaces, ሠ/ሰ and ፀ/ጸ folded.
+    """
+    text = strip_controls(text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFC", text)
+    text = text.casefold().translate(_ARABIC_LETTERS).translate(_ARABIC_DIGITS)
+    text = text.translate(_ETHIOPIC_VARIANTS)
+    # Ethiopic punctuation (U+1360-U+1368) and every other non-word character become spaces.
+    text = _NON_WORD.sub(" ", text.replace("_", " "))
+    return " ".join(text.split())

@@ -1,0 +1,1 @@
+"""The curated Markdown knowledge base: its format, loading, checking and coverage."""

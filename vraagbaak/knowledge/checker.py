@@ -1,0 +1,113 @@
+"""`kb check`: every problem in the knowledge base, per file and across files."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Final
+from urllib.parse import urlparse
+
+from vraagbaak.knowledge.loader import load_knowledge
+from vraagbaak.knowledge.model import ArticleVersion, KnowledgeBase
+from vraagbaak.knowledge.problems import Problem
+from vraagbaak.languages import FALLBACK_LANGUAGE, LANGUAGES
+
+#: Sites whose pages count as an official source (a subdomain counts too).
+OFFICIAL_DOMAINS: Final = (
+    "rijksoverheid.nl", "government.nl", "overheid.nl", "belastingdienst.nl", "toeslagen.nl",
+    "duo.nl", "inburgeren.nl", "werk.nl", "uwv.nl", "kvk.nl", "idw.nl", "nuffic.nl", "s-bb.nl",
+    "cak.nl", "zorginstituutnederland.nl", "ind.nl", "coa.nl", "milieucentraal.nl", "112.nl",
+    "denhaag.nl", "enschede.nl", "haarlem.nl", "twentemilieu.nl", "spaarnelanden.nl", "gblt.nl",
+    "cocensus.nl", "gbtwente.nl", "netherlandsworldwide.nl", "studiekeuze123.nl", "ondernemersplein.nl", "nederlandwereldwijd.nl",
+)
+_LINK: Final = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
+
+
+@dataclass
+class CheckReport:
+    knowledge: KnowledgeBase
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+def is_official(url: str) -> bool:
+    host = (urlparse(url).hostname or "").lower()
+    return any(host == d or host.endswith("." + d) for d in OFFICIAL_DOMAINS)
+
+
+def is_stale(version: ArticleVersion, today: date, stale_after_days: int) -> bool:
+    return version.reviewed < today - timedelta(days=stale_after_days)
+
+
+def _duplicates(kb: KnowledgeBase) -> list[Problem]:
+    seen: dict[tuple[str, str, str | None], ArticleVersion] = {}
+    problems = []
+    for version in kb.versions:
+        first = seen.setdefault(version.key, version)
+        if first is not version:
+            other = first.path.relative_to(kb.root.parent)
+            problems.append(Problem(version.path, version.line_of("id"), "error", "duplicate_version", {"other": other}))
+    return problems
+
+
+def _missing_languages(kb: KnowledgeBase) -> list[Problem]:
+    by_key = {v.key for v in kb.versions}
+    problems = []
+    for article_id in kb.ids():
+        versions = kb.versions_of(article_id)
+        for municipality in sorted({v.municipality for v in versions}, key=lambda m: m or ""):
+            anchor = next((v for v in versions if v.municipality == municipality and v.lang == FALLBACK_LANGUAGE),
+                          next(v for v in versions if v.municipality == municipality))
+            where = f" for {municipality}" if municipality else ""
+            for lang in LANGUAGES:
+                if (article_id, lang, municipality) not in by_key:
+                    problems.append(Problem(anchor.path, 1, "warning", "missing_language",
+                                            {"id": article_id, "lang": lang, "where": where}))
+    for version in kb.versions:
+        if version.municipality and (version.id, version.lang, None) not in by_key:
+            problems.append(Problem(version.path, version.line_of("municipality"), "warning",
+                                    "variant_without_general", {"id": version.id, "lang": version.lang}))
+    return problems
+
+
+def _broken_links(version: ArticleVersion) -> list[Problem]:
+    problems = []
+    for offset, line in enumerate(version.body.split("\n")):
+        for match in _LINK.finditer(line):
+            target = match.group(1)
+            if re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I) or target.startswith("#"):
+                continue  # web, mail and phone links are not files
+            resolved = (version.path.parent / target.split("#", 1)[0]).resolve()
+            if not resolved.is_file():
+                problems.append(Problem(version.path, version.body_line + offset, "error", "broken_link",
+                                        {"target": target}))
+    return problems
+
+
+def check_knowledge(root: Path, today: date | None = None, stale_after_days: int = 365) -> CheckReport:
+    """Load and validate everything; nothing here raises on bad content."""
+    today = today or date.today()
+    loaded = load_knowledge(root, today)
+    kb, problems = loaded.knowledge, list(loaded.problems)
+    problems += _duplicates(kb)
+    problems += _missing_languages(kb)
+    for version in kb.versions:
+        problems += _broken_links(version)
+        if not is_official(version.source):
+            problems.append(Problem(version.path, version.line_of("source"), "warning", "unofficial_source",
+                                    {"value": version.source}))
+        if is_stale(version, today, stale_after_days):
+            problems.append(Problem(version.path, version.line_of("reviewed"), "warning", "stale",
+                                    {"value": version.reviewed.isoformat(), "days": stale_after_days}))
+    problems.sort(key=lambda p: (p.severity != "error", str(p.path), p.line))
+    return CheckReport(kb, problems)

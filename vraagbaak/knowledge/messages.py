@@ -1,0 +1,164 @@
+"""What `kb check` says to a volunteer, in English or Dutch: what is wrong and how to fix it.
+
+Each problem has a code; the texts live here and nowhere else, so they can be reviewed (and
+translated) as one list.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# code -> language -> (what is wrong, how to fix it)
+MESSAGES: Final[dict[str, dict[str, tuple[str, str]]]] = {
+    "not_utf8": {
+        "en": ("This file is not saved as UTF-8 text.", "Save it again as UTF-8 in your editor."),
+        "nl": ("Dit bestand is niet als UTF-8-tekst opgeslagen.", "Sla het opnieuw op als UTF-8 in je editor."),
+    },
+    "no_start": {
+        "en": ("The file must start with a line of three dashes (---).",
+               "Put --- on the first line, then the fields (id:, lang:, ...), then --- again."),
+        "nl": ("Het bestand moet beginnen met een regel met drie streepjes (---).",
+               "Zet --- op de eerste regel, dan de velden (id:, lang:, ...), dan weer ---."),
+    },
+    "no_end": {
+        "en": ("The fields at the top are never closed.",
+               "Add a line with three dashes (---) after the last field, before the answer text."),
+        "nl": ("De velden bovenaan worden niet afgesloten.",
+               "Zet een regel met drie streepjes (---) na het laatste veld, voor de antwoordtekst."),
+    },
+    "tab": {
+        "en": ("This line contains a tab. The fields at the top must use spaces.",
+               "Replace the tab by two spaces."),
+        "nl": ("Deze regel bevat een tab. De velden bovenaan moeten spaties gebruiken.",
+               "Vervang de tab door twee spaties."),
+    },
+    "bad_yaml": {
+        "en": ("The fields at the top cannot be read ({detail}).",
+               "Check the colon after each field name and the indentation. Put text that contains a colon "
+               "between double quotes."),
+        "nl": ("De velden bovenaan zijn niet leesbaar ({detail}).",
+               "Controleer de dubbele punt na elke veldnaam en het inspringen. Zet tekst met een dubbele punt "
+               "tussen dubbele aanhalingstekens."),
+    },
+    "empty_front_matter": {
+        "en": ("There are no fields between the two --- lines.", "Add id, lang, topic, title, questions, source and reviewed."),
+        "nl": ("Er staan geen velden tussen de twee --- regels.", "Voeg id, lang, topic, title, questions, source en reviewed toe."),
+    },
+    "not_mapping": {
+        "en": ("The top part must be lines like 'name: value'.", "Write each field as 'name: value' on its own line."),
+        "nl": ("Het bovenste deel moet bestaan uit regels als 'naam: waarde'.", "Schrijf elk veld als 'naam: waarde' op een eigen regel."),
+    },
+    "duplicate_key": {
+        "en": ("The field '{field}' appears twice.", "Keep one of the two lines."),
+        "nl": ("Het veld '{field}' staat er twee keer.", "Houd één van de twee regels over."),
+    },
+    "missing_field": {
+        "en": ("The field '{field}' is missing.", "Add a line '{field}: ...' between the two --- lines."),
+        "nl": ("Het veld '{field}' ontbreekt.", "Voeg een regel '{field}: ...' toe tussen de twee --- regels."),
+    },
+    "unknown_field": {
+        "en": ("Unknown field '{field}'; it is ignored.", "Check the spelling. Known fields: {known}."),
+        "nl": ("Onbekend veld '{field}'; het wordt genegeerd.", "Controleer de spelling. Bekende velden: {known}."),
+    },
+    "bad_id": {
+        "en": ("The id '{value}' is not valid.",
+               "Write it as topic/name in small letters, digits and dashes, for example huisvuil/grofvuil."),
+        "nl": ("De id '{value}' is niet geldig.",
+               "Schrijf hem als onderwerp/naam met kleine letters, cijfers en streepjes, bijvoorbeeld huisvuil/grofvuil."),
+    },
+    "id_topic_mismatch": {
+        "en": ("The id starts with '{prefix}' but the topic is '{topic}'.", "Make the first part of the id the same as the topic."),
+        "nl": ("De id begint met '{prefix}' maar het onderwerp (topic) is '{topic}'.", "Maak het eerste deel van de id gelijk aan topic."),
+    },
+    "unknown_topic": {
+        "en": ("Unknown topic '{value}'.", "Use one of: {known}."),
+        "nl": ("Onbekend onderwerp (topic) '{value}'.", "Gebruik een van: {known}."),
+    },
+    "unknown_lang": {
+        "en": ("Unknown language '{value}'.", "Use one of: {known}."),
+        "nl": ("Onbekende taal '{value}'.", "Gebruik een van: {known}."),
+    },
+    "unknown_municipality": {
+        "en": ("Unknown municipality '{value}'.", "Use one of: {known} (see knowledge/municipalities.yaml)."),
+        "nl": ("Onbekende gemeente '{value}'.", "Gebruik een van: {known} (zie knowledge/municipalities.yaml)."),
+    },
+    "empty_text": {
+        "en": ("The field '{field}' is empty or not text.", "Write a short text after '{field}:'."),
+        "nl": ("Het veld '{field}' is leeg of geen tekst.", "Schrijf een korte tekst na '{field}:'."),
+    },
+    "bad_questions": {
+        "en": ("'questions' must be a list of questions.", "Put each question on its own line, starting with '  - '."),
+        "nl": ("'questions' moet een lijst met vragen zijn.", "Zet elke vraag op een eigen regel die begint met '  - '."),
+    },
+    "few_questions": {
+        "en": ("Only {count} example question(s).", "Add more ways a newcomer would ask this (at least 3, better 8)."),
+        "nl": ("Maar {count} voorbeeldvraag/vragen.", "Voeg meer manieren toe waarop een nieuwkomer dit vraagt (minstens 3, beter 8)."),
+    },
+    "bad_source": {
+        "en": ("The source '{value}' is not a web address.", "Write the official page, starting with https://."),
+        "nl": ("De bron '{value}' is geen webadres.", "Schrijf de officiële pagina, beginnend met https://."),
+    },
+    "unofficial_source": {
+        "en": ("The source {value} is not on a known official site.",
+               "Use a government or municipal page (for example rijksoverheid.nl, duo.nl, toeslagen.nl, the municipality)."),
+        "nl": ("De bron {value} staat niet op een bekende officiële site.",
+               "Gebruik een pagina van de overheid of gemeente (bijvoorbeeld rijksoverheid.nl, duo.nl, toeslagen.nl, de gemeente)."),
+    },
+    "bad_date": {
+        "en": ("'reviewed' must be a date like 2026-11-23; it says '{value}'.", "Write the date as year-month-day: YYYY-MM-DD."),
+        "nl": ("'reviewed' moet een datum zijn zoals 2026-11-23; er staat '{value}'.", "Schrijf de datum als jaar-maand-dag: JJJJ-MM-DD."),
+    },
+    "future_date": {
+        "en": ("'reviewed' is in the future ({value}).", "Write the date you checked the answer: today or earlier."),
+        "nl": ("'reviewed' ligt in de toekomst ({value}).", "Schrijf de datum waarop je het antwoord hebt gecontroleerd: vandaag of eerder."),
+    },
+    "stale": {
+        "en": ("Last checked on {value}, more than {days} days ago.",
+               "Check the answer against the source; then set 'reviewed' to today's date."),
+        "nl": ("Voor het laatst gecontroleerd op {value}, meer dan {days} dagen geleden.",
+               "Controleer het antwoord met de bron; zet daarna 'reviewed' op de datum van vandaag."),
+    },
+    "empty_body": {
+        "en": ("There is no answer text below the second --- line.", "Write the answer below the fields."),
+        "nl": ("Er staat geen antwoordtekst onder de tweede --- regel.", "Schrijf het antwoord onder de velden."),
+    },
+    "wrong_script": {
+        "en": ("The file says lang: {lang}, but most of its text is in {script} script.",
+               "Check 'lang:' (nl, en, ar, ti) or move the text to the right file."),
+        "nl": ("Het bestand zegt lang: {lang}, maar de meeste tekst is in {script} schrift.",
+               "Controleer 'lang:' (nl, en, ar, ti) of zet de tekst in het juiste bestand."),
+    },
+    "path_mismatch": {
+        "en": ("The file name does not fit its fields.", "For this id, language and municipality the file should be {expected}."),
+        "nl": ("De bestandsnaam past niet bij de velden.", "Voor deze id, taal en gemeente hoort het bestand {expected} te zijn."),
+    },
+    "duplicate_version": {
+        "en": ("Another file has the same id, language and municipality: {other}.", "Keep one; merge the texts if both are useful."),
+        "nl": ("Een ander bestand heeft dezelfde id, taal en gemeente: {other}.", "Houd er één over; voeg de teksten samen als beide nuttig zijn."),
+    },
+    "missing_language": {
+        "en": ("Article {id} has no {lang} version{where}.", "Create it with a translation of this file; until then the Dutch text is shown."),
+        "nl": ("Artikel {id} heeft nog geen {lang}-versie{where}.", "Maak die aan met een vertaling van dit bestand; tot dan wordt de Nederlandse tekst getoond."),
+    },
+    "variant_without_general": {
+        "en": ("This municipal variant has no general {lang} version of {id}.",
+               "Write the general version too: it answers people in other municipalities."),
+        "nl": ("Bij deze gemeentelijke versie hoort geen algemene {lang}-versie van {id}.",
+               "Schrijf ook de algemene versie: die beantwoordt mensen in andere gemeenten."),
+    },
+    "broken_link": {
+        "en": ("The link to '{target}' points to a file that does not exist.", "Correct the link or remove it."),
+        "nl": ("De link naar '{target}' wijst naar een bestand dat niet bestaat.", "Verbeter de link of haal hem weg."),
+    },
+    "bad_config": {
+        "en": ("This settings file cannot be read ({detail}).", "Fix the YAML; each entry needs the fields shown in the file's comment."),
+        "nl": ("Dit instellingenbestand is niet leesbaar ({detail}).", "Herstel de YAML; elk item heeft de velden uit het commentaar in het bestand nodig."),
+    },
+}
+
+
+def render(code: str, lang: str, params: dict[str, object]) -> tuple[str, str]:
+    """The (problem, fix) sentences for a problem code, with its parameters filled in."""
+    what, fix = MESSAGES[code].get(lang) or MESSAGES[code]["en"]
+    values = {key: str(value) for key, value in params.items()}
+    return what.format(**values), fix.format(**values)

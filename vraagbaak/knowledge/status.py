@@ -1,0 +1,53 @@
+"""`kb status`: which article exists in which language and municipality, and what is stale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from vraagbaak.knowledge.checker import is_stale
+from vraagbaak.knowledge.model import KnowledgeBase
+from vraagbaak.languages import LANGUAGES
+
+OK, MISSING, STALE = "ok", "missing", "stale"
+SYMBOLS = {OK: "✓", MISSING: "·", STALE: "old"}
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    article_id: str
+    municipality: str | None
+    cells: dict[str, str]  # language -> OK / MISSING / STALE
+
+
+def coverage(kb: KnowledgeBase, today: date, stale_after_days: int) -> list[CoverageRow]:
+    """One row per article and per municipal variant it has or should have."""
+    by_key = {v.key: v for v in kb.versions}
+    rows = []
+    municipal = kb.municipal_ids()
+    for article_id in kb.ids():
+        places: list[str | None] = [None]
+        if article_id in municipal:
+            places += sorted(kb.municipalities)
+        for place in places:
+            cells = {}
+            for lang in LANGUAGES:
+                version = by_key.get((article_id, lang, place))
+                cells[lang] = MISSING if version is None else STALE if is_stale(version, today, stale_after_days) else OK
+            rows.append(CoverageRow(article_id, place, cells))
+    return rows
+
+
+def render_table(rows: list[CoverageRow]) -> str:
+    """A plain-text table with a summary line per language."""
+    label = lambda r: r.article_id + (f" @{r.municipality}" if r.municipality else "")  # noqa: E731
+    width = max([len(label(r)) for r in rows] + [10])
+    lines = [f"{'article':<{width}}  " + "  ".join(f"{lang:>4}" for lang in LANGUAGES)]
+    for row in rows:
+        lines.append(f"{label(row):<{width}}  " + "  ".join(f"{SYMBOLS[row.cells[lang]]:>4}" for lang in LANGUAGES))
+    lines.append("")
+    for state in (OK, MISSING, STALE):
+        counts = "  ".join(f"{lang} {sum(r.cells[lang] == state for r in rows)}" for lang in LANGUAGES)
+        lines.append(f"{state:<8} {counts}")
+    lines.append(f"({SYMBOLS[OK]} present, {SYMBOLS[MISSING]} missing, {SYMBOLS[STALE]} reviewed too long ago)")
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Finding the article that answers a question: embeddings, lexical matching, the index, the engine."""

@@ -1,0 +1,164 @@
+"""`kb build`: turn the knowledge base into an index build, embedding only what changed."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+import faiss
+import numpy as np
+
+from vraagbaak.knowledge.model import ArticleVersion, KnowledgeBase
+from vraagbaak.search import calibration as cal
+from vraagbaak.search.embedders import Embedder
+from vraagbaak.search.index import (CALIBRATION_FILE, LEXICAL_DIR, MANIFEST_FILE, VECTORS_FILE,
+                                    VERSIONS_FILE)
+from vraagbaak.search.lexical import LexicalIndex
+from vraagbaak.search.store import CACHE, EmbeddingCache, new_build_dir, publish_build, text_key, write_json
+
+BATCH = 16
+#: Save the cache after this many new embeddings, so an interrupted cold build is not lost.
+CHECKPOINT_EVERY = 64
+#: How much of the answer text goes into the dense vector (see dense_text).
+DENSE_BODY_CHARS = 400
+FINGERPRINT_SUFFIXES = (".md", ".yaml", ".yml")
+
+
+@dataclass
+class BuildReport:
+    path: Path
+    versions: int
+    embedded: int
+    reused: int
+    seconds: float
+    calibration: dict[str, cal.LanguageCalibration] = field(default_factory=dict)
+
+
+def knowledge_fingerprint(root: Path) -> str:
+    """Changes whenever any knowledge file changes: tells whether the index is up to date."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.suffix in FINGERPRINT_SUFFIXES and p.is_file()):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+class _CachedEmbedder:
+    """Embeds through the cache; counts what really had to be computed."""
+
+    def __init__(self, embedder: Embedder, cache: EmbeddingCache) -> None:
+        self.embedder, self.cache = embedder, cache
+        self.embedded = self.reused = 0
+        self._since_checkpoint = 0
+
+    def embed(self, kind: str, texts: Sequence[str]) -> np.ndarray:
+        keys = [text_key(kind, t) for t in texts]
+        missing = sorted({k: t for k, t in zip(keys, texts) if self.cache.get(k) is None}.items())
+        for start in range(0, len(missing), BATCH):
+            chunk = missing[start:start + BATCH]
+            fn = self.embedder.embed_queries if kind == "query" else self.embedder.embed_passages
+            for (key, _), vector in zip(chunk, fn([t for _, t in chunk])):
+                self.cache.put(key, vector)
+            self._since_checkpoint += len(chunk)
+            if self._since_checkpoint >= CHECKPOINT_EVERY:
+                self.cache.save(prune=False)
+                self._since_checkpoint = 0
+        self.embedded += len(missing)
+        self.reused += len(texts) - len(missing)
+        out = np.zeros((len(texts), self.embedder.dim), np.float32)
+        for i, key in enumerate(keys):
+            out[i] = self.cache.get(key)
+        return out
+
+
+def _version_record(version: ArticleVersion, root: Path) -> dict[str, object]:
+    return {
+        "id": version.id, "lang": version.lang, "municipality": version.municipality,
+        "topic": version.topic, "title": version.title, "body": version.body,
+        "source": version.source, "reviewed": version.reviewed.isoformat(),
+        "path": str(version.path.relative_to(root.parent)),
+    }
+
+
+def dense_text(version: ArticleVersion, questions: Sequence[str] | None = None) -> str:
+    """What is embedded for a version: title and example questions, then the start of the answer.
+
+    The answer is cut at DENSE_BODY_CHARS: the questions carry most of the signal, and long
+    passages (Tigrinya runs to ~700 tokens) make embedding several times slower."""
+    chosen = version.questions if questions is None else questions
+    return "\n".join([version.title, *chosen, version.body[:DENSE_BODY_CHARS]])
+
+
+def lexical_text(version: ArticleVersion, questions: Sequence[str] | None = None) -> str:
+    """What the lexical index holds for a version: all of its text."""
+    chosen = version.questions if questions is None else questions
+    return "\n".join([version.title, *chosen, version.body])
+
+
+def _calibration(versions: list[ArticleVersion], vectors: np.ndarray, embed: _CachedEmbedder,
+                 lexical: dict[str, LexicalIndex], out_of_scope: dict[str, list[str]]
+                 ) -> dict[str, cal.LanguageCalibration]:
+    positives: dict[str, list[float]] = {}
+    negatives: dict[str, list[float]] = {}
+    for lang in sorted({v.lang for v in versions}):
+        rows = [i for i, v in enumerate(versions) if v.lang == lang]
+        splits = {i: cal.fold_split(versions[i].questions) for i in rows}
+        held_out_lexical = LexicalIndex.build([lexical_text(versions[i], splits[i][0]) for i in rows], rows)
+        for row in rows:
+            kept, unseen = splits[row]
+            if not kept or not unseen:
+                continue
+            held_out_vector = embed.embed("passage", [dense_text(versions[row], kept)])[0]
+            queries = embed.embed("query", unseen)
+            scores = queries @ vectors.T
+            scores[:, row] = queries @ held_out_vector
+            positives.setdefault(lang, []).extend(
+                cal.confidence(float(s), held_out_lexical.coverage(q)) for q, s in zip(unseen, scores.max(axis=1)))
+        questions = out_of_scope.get(lang) or []
+        if questions:
+            tops = (embed.embed("query", questions) @ vectors.T).max(axis=1)
+            negatives[lang] = [cal.confidence(float(s), lexical[lang].coverage(q)) for q, s in zip(questions, tops)]
+    return cal.calibrate(positives, negatives)
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
+
+
+def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, calibrate: bool = True) -> BuildReport:
+    """Embed (through the cache), index, calibrate and publish a new build atomically."""
+    started = time.perf_counter()
+    versions = sorted(kb.versions, key=lambda v: (v.id, v.lang, v.municipality or ""))
+    if not versions:
+        raise ValueError(f"no valid articles in {kb.root}: nothing to index")
+    cache = EmbeddingCache(index_dir / CACHE / f"{_slug(embedder.name)}.npz", embedder.dim)
+    embed = _CachedEmbedder(embedder, cache)
+    vectors = embed.embed("passage", [dense_text(v) for v in versions])
+    lexical = {}
+    for lang in sorted({v.lang for v in versions}):
+        rows = [i for i, v in enumerate(versions) if v.lang == lang]
+        lexical[lang] = LexicalIndex.build([lexical_text(versions[i]) for i in rows], rows)
+    calibration = (_calibration(versions, vectors, embed, lexical, cal.load_out_of_scope(kb.root)) if calibrate
+                   else cal.calibrate({}, {}))
+
+    tmp = new_build_dir(index_dir)
+    flat = faiss.IndexFlatIP(embedder.dim)
+    flat.add(vectors)
+    faiss.write_index(flat, str(tmp / VECTORS_FILE))
+    (tmp / LEXICAL_DIR).mkdir()
+    for lang, index in lexical.items():
+        index.save(tmp / LEXICAL_DIR, lang)
+    write_json(tmp / VERSIONS_FILE, [_version_record(v, kb.root) for v in versions])
+    write_json(tmp / CALIBRATION_FILE, cal.to_json(calibration))
+    write_json(tmp / MANIFEST_FILE, {
+        "embedder": embedder.name, "dim": embedder.dim, "versions": len(versions),
+        "fingerprint": knowledge_fingerprint(kb.root), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    })
+    final = publish_build(index_dir, tmp)
+    cache.save()
+    return BuildReport(final, len(versions), embed.embedded, embed.reused,
+                       time.perf_counter() - started, calibration)

@@ -1,0 +1,105 @@
+"""Per-language abstention thresholds, calibrated on data.
+
+A fixed cosine threshold does not separate "no answer" from "weak right answer" (off-topic
+questions score as high as some correct ones, and the level differs per language). So the
+decision uses :func:`confidence` (cosine plus lexical coverage), and each build measures it, per
+language:
+
+- in-scope scores: half of every article's example questions, scored against the index in which
+  that article version was embedded (and lexically indexed) with only the other half, so the
+  questions are unseen;
+- out-of-scope scores: the questions in ``knowledge/out-of-scope.yaml``;
+
+and places the threshold where it refuses at most ``MAX_FALSE_ABSTAIN`` of the in-scope
+questions, in the middle of the gap when the two groups separate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from vraagbaak.languages import LANGUAGES
+
+OUT_OF_SCOPE_FILE = "out-of-scope.yaml"
+#: Confidence = dense top-1 cosine + COVERAGE_WEIGHT x lexical coverage (see confidence()).
+COVERAGE_WEIGHT = 0.3
+#: The share of in-scope questions the threshold may refuse on calibration data.
+MAX_FALSE_ABSTAIN = 0.03
+#: Used for a language with too little data to calibrate.
+DEFAULT_THRESHOLD = 0.0
+MIN_SAMPLES = 5
+
+
+@dataclass(frozen=True)
+class LanguageCalibration:
+    threshold: float
+    in_scope: int
+    out_of_scope: int
+    #: Measured on the calibration data itself, for the build report.
+    in_scope_refused: float
+    out_of_scope_refused: float
+
+
+def confidence(dense_top1: float, coverage: float) -> float:
+    """What the threshold is compared with. The cosine alone barely separates off-topic from
+    on-topic questions (off-topic questions look like questions); how much of the question's
+    wording the best text in its own language contains separates them far better (measured
+    AUROC 0.94-0.99 per language against 0.72-0.91 for the cosine); the sum is best."""
+    return dense_top1 + COVERAGE_WEIGHT * coverage
+
+
+def load_out_of_scope(knowledge_dir: Path) -> dict[str, list[str]]:
+    """Questions no article answers, per language (missing file: none)."""
+    path = knowledge_dir / OUT_OF_SCOPE_FILE
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {lang: [str(q) for q in data.get(lang) or [] if str(q).strip()] for lang in LANGUAGES}
+
+
+def fold_split(questions: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(embedded, held out): alternating halves of the example questions, so both cover every aspect."""
+    return list(questions[0::2]), list(questions[1::2])
+
+
+def choose_threshold(positives: np.ndarray, negatives: np.ndarray) -> float:
+    """The largest threshold that refuses at most MAX_FALSE_ABSTAIN of the positives, moved to
+    the middle of the gap when every negative scores below it."""
+    if len(positives) < MIN_SAMPLES:
+        return DEFAULT_THRESHOLD
+    ceiling = float(np.quantile(positives, MAX_FALSE_ABSTAIN))
+    if len(negatives) == 0:
+        return ceiling - 0.01
+    top_negative = float(negatives.max())
+    if top_negative < ceiling:
+        return (top_negative + ceiling) / 2
+    return ceiling
+
+
+def calibrate(positives: dict[str, list[float]], negatives: dict[str, list[float]]) -> dict[str, LanguageCalibration]:
+    result = {}
+    for lang in LANGUAGES:
+        pos = np.asarray(positives.get(lang, []), np.float32)
+        neg = np.asarray(negatives.get(lang, []), np.float32)
+        threshold = choose_threshold(pos, neg)
+        result[lang] = LanguageCalibration(
+            threshold=round(threshold, 5),
+            in_scope=len(pos),
+            out_of_scope=len(neg),
+            in_scope_refused=float((pos < threshold).mean()) if len(pos) else 0.0,
+            out_of_scope_refused=float((neg < threshold).mean()) if len(neg) else 0.0,
+        )
+    return result
+
+
+def to_json(calibration: dict[str, LanguageCalibration]) -> dict[str, Any]:
+    return {lang: asdict(c) for lang, c in calibration.items()}
+
+
+def from_json(data: dict[str, Any]) -> dict[str, LanguageCalibration]:
+    return {lang: LanguageCalibration(**values) for lang, values in data.items()}
