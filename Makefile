@@ -2,19 +2,22 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Stamp files: reinstall only when the dependency list changed.
+# Stamp file: reinstall only when the dependency list changed.
 INSTALLED := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# Debian packages the tests need: docker-compose validates docker-compose.yml.
+SYSTEM_PACKAGES := docker-compose
 
-.PHONY: run test install index check status eval bench clean
+.PHONY: run test install rasa-install system-deps index check status eval bench translations clean
 
-run: $(INSTALLED)
+run: install
 	$(BIN)/vraagbaak kb build
-	$(BIN)/vraagbaak chat
+	$(BIN)/vraagbaak run
 
-test: $(INSTALLED)
+test: install system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-install: $(INSTALLED)
+install: $(INSTALLED) rasa-install
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +25,14 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[sentence-transformers,test]'
 	touch $@
+
+# Rasa 3.6.21 in its own environment (see scripts/install-rasa.sh); a no-op when up to date.
+rasa-install:
+	bash scripts/install-rasa.sh
+
+system-deps:
+	@for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
 
 index: $(INSTALLED)
 	$(BIN)/vraagbaak kb build
@@ -37,6 +48,11 @@ eval: $(INSTALLED)
 
 bench: $(INSTALLED)
 	$(BIN)/vraagbaak bench
+
+# After changing vraagbaak/assistant/texts.py: refresh the template and the catalogs to translate.
+translations: $(INSTALLED)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-default-keywords --project=vraagbaak -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations
 
 clean:
 	rm -rf var .pytest_cache

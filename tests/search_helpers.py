@@ -31,5 +31,10 @@ def knowledge_subset(target: Path, article_ids: list[str], langs: tuple[str, ...
     return root
 
 
-def settings_for(tmp: Path, knowledge: Path, **changes: object) -> Settings:
-    return replace(Settings(), knowledge_dir=knowledge, var_dir=tmp / "var", **changes)
+def settings_for(tmp: Path, knowledge: Path, seed_from: Settings | None = None, **changes: object) -> Settings:
+    """Settings over ``knowledge`` with a var dir in ``tmp``; ``seed_from`` copies an embedding
+    cache in, so texts already embedded this session are not embedded again."""
+    settings = replace(Settings(), knowledge_dir=knowledge, var_dir=tmp / "var", **changes)
+    if seed_from is not None and (seed_from.index_dir / "cache").is_dir():
+        shutil.copytree(seed_from.index_dir / "cache", settings.index_dir / "cache")
+    return settings

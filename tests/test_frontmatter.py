@@ -186,13 +186,23 @@ def test_duplicate_key(kb):
     assert result.knowledge.versions == []
 
 
-def test_file_that_is_not_utf8(kb):
-    path = kb.write_raw("nl/huisvuil/grofvuil.md",
-                        kb.article().read_text(encoding="utf-8").replace("Grote", "Caf\u00e9 Grote").encode("latin-1"))
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252", "utf-16"])
+def test_file_that_is_not_utf8(kb, encoding):
+    text = kb.article().read_text(encoding="utf-8").replace("Grote", "Caf\u00e9 Grote")
+    path = kb.write_raw("nl/huisvuil/grofvuil.md", text.encode(encoding))
     result = kb.load()
     assert_reported(kb, result.problems, code="not_utf8", severity="error", path=path, line=1,
                     en=["not saved as UTF-8"], nl=["niet als UTF-8"])
     assert result.knowledge.versions == []
+
+
+def test_horizontal_rule_in_the_body_is_not_the_end_of_the_fields(kb):
+    path = kb.article(body="Grote spullen zijn grofvuil.\n\n---\n\nBel de gemeente.")
+    result = kb.load()
+    assert result.problems == []
+    [version] = result.knowledge.versions
+    assert version.body == "Grote spullen zijn grofvuil.\n\n---\n\nBel de gemeente."
+    assert version.body_line == line_of(path, "Grote spullen")
 
 
 def test_bom_at_start_still_parses(kb):

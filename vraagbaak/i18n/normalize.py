@@ -38,11 +38,19 @@ _NON_WORD: Final = re.compile(r"[^\w]+", re.UNICODE)
 
 
 def strip_controls(text: str) -> str:
-    """Replace control and format characters (except joiners) by spaces."""
-    return "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co") and ch not in "\u200c\u200d" else ch
-        for ch in text
-    )
+    """Control characters and zero-width spaces become spaces; other invisible format characters
+    (soft hyphen, direction marks, BOM) are removed, so "zorg\u00adtoeslag" stays one word.
+    Joiners (ZWJ, ZWNJ) stay: they are part of how some scripts are written."""
+    out = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category in ("Cc", "Cs", "Co") or ch == "\u200b":  # a zero-width space marks a word break
+            out.append(" ")
+        elif category == "Cf" and ch not in "\u200c\u200d":
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 def normalize(text: str) -> str:

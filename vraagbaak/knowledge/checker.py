@@ -59,6 +59,11 @@ def _duplicates(kb: KnowledgeBase, misplaced: list[ArticleVersion]) -> list[Prob
     for versions in groups.values():
         if len(versions) < 2:
             continue
+        # A file in another language's folder is a translation that kept the wrong `lang:`;
+        # "wrong place" (path_mismatch) says that better than "duplicate".
+        versions = [v for v in versions if v.path.resolve().relative_to(kb.root.resolve()).parts[0] == v.lang]
+        if len(versions) < 2:
+            continue
         keep = next((v for v in versions
                      if expected_path(kb.root, *v.key).resolve() == v.path.resolve()), versions[0])
         other = keep.path.relative_to(kb.root.parent)

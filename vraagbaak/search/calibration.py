@@ -10,8 +10,11 @@ language:
   questions are unseen;
 - out-of-scope scores: the questions in ``knowledge/out-of-scope.yaml``;
 
-and places the threshold where it refuses at most ``MAX_FALSE_ABSTAIN`` of the in-scope
-questions, in the middle of the gap when the two groups separate.
+and places the threshold where it best separates the two (most in-scope answered plus most
+out-of-scope refused), but never where it would refuse more than ``MAX_FALSE_ABSTAIN`` of the
+in-scope questions. Held-out example questions are harder than real ones (an article's
+remaining questions no longer cover them), so refusing a few of them costs far fewer real
+questions: on the development set, 0 of 51 in-scope questions were refused.
 """
 
 from __future__ import annotations
@@ -28,8 +31,8 @@ from vraagbaak.languages import LANGUAGES
 OUT_OF_SCOPE_FILE = "out-of-scope.yaml"
 #: Confidence = dense top-1 cosine + COVERAGE_WEIGHT x lexical coverage (see confidence()).
 COVERAGE_WEIGHT = 0.3
-#: The share of in-scope questions the threshold may refuse on calibration data.
-MAX_FALSE_ABSTAIN = 0.03
+#: The largest share of held-out in-scope questions the threshold may refuse.
+MAX_FALSE_ABSTAIN = 0.10
 #: Used for a language with too little data to calibrate.
 DEFAULT_THRESHOLD = 0.0
 MIN_SAMPLES = 5
@@ -68,17 +71,20 @@ def fold_split(questions: tuple[str, ...]) -> tuple[list[str], list[str]]:
 
 
 def choose_threshold(positives: np.ndarray, negatives: np.ndarray) -> float:
-    """The largest threshold that refuses at most MAX_FALSE_ABSTAIN of the positives, moved to
-    the middle of the gap when every negative scores below it."""
+    """The threshold with the most positives at or above it plus negatives below it (Youden's
+    J), capped at the MAX_FALSE_ABSTAIN quantile of the positives; mid-gap when they separate."""
     if len(positives) < MIN_SAMPLES:
         return DEFAULT_THRESHOLD
     ceiling = float(np.quantile(positives, MAX_FALSE_ABSTAIN))
     if len(negatives) == 0:
-        return ceiling - 0.01
+        return ceiling
     top_negative = float(negatives.max())
-    if top_negative < ceiling:
-        return (top_negative + ceiling) / 2
-    return ceiling
+    if top_negative < positives.min():
+        return (top_negative + float(positives.min())) / 2
+    candidates = np.unique(np.concatenate([positives, negatives]))
+    separation = [(positives >= t).mean() + (negatives < t).mean() for t in candidates]
+    best = float(candidates[int(np.argmax(separation))])
+    return min(best, ceiling)
 
 
 def calibrate(positives: dict[str, list[float]], negatives: dict[str, list[float]]) -> dict[str, LanguageCalibration]:

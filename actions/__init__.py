@@ -1,0 +1,1 @@
+"""Rasa custom actions: a thin layer from tracker state to :mod:`vraagbaak.assistant` and back."""

@@ -1,0 +1,56 @@
+"""What every action needs: the shared assistant, the conversation context, sending replies."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from vraagbaak.assistant.replies import Assistant, Context, Reply, create_assistant, language_of_message
+from vraagbaak.settings import Settings
+
+log = logging.getLogger("vraagbaak.actions")
+_lock = threading.Lock()
+_assistant: Assistant | None = None
+
+# Slot names, as in bot/domain.yml.
+LANGUAGE = "language"  # an explicit choice; sticks until changed
+DETECTED = "detected_language"  # the language of the last message with a clear signal
+MUNICIPALITY = "municipality"
+LAST_ARTICLE = "last_article_id"
+LAST_QUESTION = "last_question"
+
+
+def assistant() -> Assistant:
+    """Created on first use, not at import: the action server must start before models load."""
+    global _assistant
+    with _lock:
+        if _assistant is None:
+            _assistant = create_assistant(Settings.from_env())
+        return _assistant
+
+
+def context_of(tracker: Tracker) -> Context:
+    text = tracker.latest_message.get("text")
+    lang = language_of_message(text, tracker.get_slot(LANGUAGE), tracker.get_slot(DETECTED))
+    return Context(lang=lang, municipality=tracker.get_slot(MUNICIPALITY))
+
+
+def language_events(tracker: Tracker, context: Context) -> list[dict[str, Any]]:
+    """Remember the detected language, so that a button press is answered in it too."""
+    if tracker.get_slot(DETECTED) == context.lang:
+        return []
+    return [{"event": "slot", "name": DETECTED, "value": context.lang, "timestamp": None}]
+
+
+def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
+    for reply in replies:
+        buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+        dispatcher.utter_message(text=reply.text, buttons=buttons or None, json_message=reply.custom)
+
+
+def slot(name: str, value: Any) -> dict[str, Any]:
+    return {"event": "slot", "name": name, "value": value, "timestamp": None}

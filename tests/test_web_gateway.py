@@ -1,0 +1,72 @@
+"""The web gateway on loopback: the chat page, input checks, and the apology when Rasa is down."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import replace
+
+import pytest
+
+from vraagbaak.channels.web import create_server, merge_custom
+from vraagbaak.settings import Settings
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def gateway():
+    closed = _free_port()  # nothing listens here: Rasa is "down"
+    settings = replace(Settings(), web_port=_free_port(), rasa_url=f"http://127.0.0.1:{closed}", rasa_timeout=2)
+    server = create_server(settings)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{settings.web_port}"
+    server.shutdown()
+
+
+def post(url: str, body: bytes) -> tuple[int, object]:
+    request = urllib.request.Request(url + "/api/messages", data=body, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_serves_the_chat_page(gateway: str) -> None:
+    with urllib.request.urlopen(gateway + "/", timeout=5) as response:
+        assert response.status == 200 and b"/api/messages" in response.read()
+
+
+def test_rasa_down_gives_a_localized_apology_with_the_phone_number(gateway: str) -> None:
+    status, messages = post(gateway, json.dumps({"sender": "s1", "message": "هل طبيب الأسنان مجاني؟",
+                                                 "municipality": "haarlem"}).encode())
+    assert status == 200
+    (message,) = messages
+    assert message["custom"]["vraagbaak"] == "unavailable" and message["custom"]["lang"] == "ar"
+    assert "14 023" in message["text"] and any("\u0600" <= ch <= "\u06ff" for ch in message["text"])
+
+
+@pytest.mark.parametrize("body", [b"not json", b'{"message": "no sender"}', b"[1, 2]"])
+def test_bad_requests_get_a_clear_error(gateway: str, body: bytes) -> None:
+    status, reply = post(gateway, body)
+    assert status == 400 and "sender" in reply["error"]
+
+
+def test_oversized_requests_are_refused(gateway: str) -> None:
+    status, _ = post(gateway, json.dumps({"sender": "s", "message": "a" * 20_000}).encode())
+    assert status == 413
+
+
+def test_custom_metadata_is_joined_to_its_text() -> None:
+    merged = merge_custom([{"recipient_id": "s", "text": "answer", "buttons": []},
+                           {"recipient_id": "s", "custom": {"article_id": "x/y"}},
+                           {"recipient_id": "s", "text": "plain"}])
+    assert merged[0]["custom"] == {"article_id": "x/y"} and "custom" not in merged[1]

@@ -1,0 +1,1 @@
+"""The conversation layer between Rasa's actions and the search: replies, feedback, hand-off."""

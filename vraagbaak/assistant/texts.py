@@ -1,0 +1,50 @@
+"""Every sentence the assistant says, as gettext message ids (English source text).
+
+The texts are marked with ``N_`` so that ``pybabel extract`` finds them; translations live in
+translations/<lang>/LC_MESSAGES/messages.po and are looked up by :mod:`vraagbaak.assistant.i18n`.
+Placeholders use ``{name}`` and are filled after translation.
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Marks a message for extraction; translation happens when it is said."""
+    return message
+
+
+WELCOME = N_("Hello! I am Vraagbaak. I answer questions about waste, health insurance, "
+             "civic integration and work in the Netherlands.")
+PRIVACY = N_("Privacy: I do not ask for your name. Your questions are stored without who you "
+             "are, to improve the answers.")
+ASK_MUNICIPALITY = N_("Which municipality do you live in?")
+ASK_LANGUAGE = N_("Which language do you want?")
+OTHER_MUNICIPALITY = N_("Other municipality")
+HELP = N_("Ask your question in your own words, for example: \"When is the waste collected?\" "
+          "or \"How do I apply for healthcare allowance?\"")
+LANGUAGE_SET = N_("I will answer in English from now on.")
+MUNICIPALITY_SET = N_("I will give the answers for {municipality}.")
+MUNICIPALITY_GENERAL = N_("I will give general answers. Rules can differ per municipality: "
+                          "check them with your own municipality.")
+SOURCE_LINE = N_("Source: {source} (checked on {date})")
+NOT_TRANSLATED = N_("This answer is not translated into English yet. This is the Dutch text.")
+BUTTON_HELPFUL = N_("Helpful")
+BUTTON_NOT_HELPFUL = N_("Not helpful")
+BUTTON_HUMAN = N_("Ask a person")
+NO_ANSWER = N_("Sorry, I do not know the answer to that. Try to ask it in other words.")
+HUMAN_WITH_PHONE = N_("You can also ask a person: call {municipality} on {phone} or look at {website}.")
+HUMAN_GENERAL = N_("You can also ask a person: call your municipality, or ask VluchtelingenWerk "
+                   "or a volunteer near you.")
+HANDOFF_INTRO = N_("A volunteer cannot chat with you here yet. I have noted your request.")
+FEEDBACK_THANKS = N_("Thank you for your feedback!")
+FEEDBACK_SORRY = N_("Sorry that this did not help. Try to ask it in other words, or ask a person.")
+EMERGENCY = N_("Is someone in danger? Call 112 right away: police, ambulance or fire brigade. "
+               "For urgent medical help when your GP is closed, call the huisartsenpost (out-of-hours GP).")
+OUT_OF_SCOPE = N_("I can only help with questions about waste, health insurance, civic "
+                  "integration and work.")
+GOODBYE = N_("Goodbye, and good luck!")
+YOU_ARE_WELCOME = N_("You are welcome! Ask me anything else about your first months in the Netherlands.")
+BOT_CHALLENGE = N_("I am a computer program (a chatbot), not a person. I answer from checked "
+                   "information of the government and the municipality.")
+SOMETHING_WRONG = N_("Sorry, something went wrong on my side. Please try again in a moment.")
+UNAVAILABLE = N_("Sorry, I cannot answer right now. Please try again later.")

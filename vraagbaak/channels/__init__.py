@@ -1,0 +1,1 @@
+"""How newcomers reach the assistant: the web gateway (chat page, widget) and, later, Telegram."""

@@ -1,0 +1,1 @@
+"""Starting and supervising the assistant: Rasa server, action server, web server."""

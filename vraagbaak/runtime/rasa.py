@@ -1,0 +1,72 @@
+"""The Rasa side: its own virtual environment, training only when bot/ changed, its command line."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import subprocess
+from pathlib import Path
+
+from vraagbaak.settings import PROJECT_ROOT, Settings
+
+BOT_DIR = PROJECT_ROOT / "bot"
+RASA_VENV = PROJECT_ROOT / ".venv-rasa"
+MODEL_NAME = "vraagbaak"
+#: What a Rasa model is trained from; a change in any of these means a new model.
+TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
+
+
+def rasa_executable() -> Path:
+    return RASA_VENV / "bin" / "rasa"
+
+
+def models_dir(settings: Settings) -> Path:
+    return settings.var_dir / "rasa-models"
+
+
+def model_path(settings: Settings) -> Path:
+    return models_dir(settings) / f"{MODEL_NAME}.tar.gz"
+
+
+def training_fingerprint(bot_dir: Path = BOT_DIR) -> str:
+    digest = hashlib.sha256()
+    for name in TRAINING_INPUTS:
+        path = bot_dir / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            digest.update(str(file.relative_to(bot_dir)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def train_if_changed(settings: Settings, force: bool = False) -> bool:
+    """Train when the model is missing or bot/ changed since it was trained. True if trained."""
+    stamp = models_dir(settings) / f"{MODEL_NAME}.sha256"
+    fingerprint = training_fingerprint()
+    if not force and model_path(settings).is_file() and stamp.is_file() and stamp.read_text().strip() == fingerprint:
+        return False
+    models_dir(settings).mkdir(parents=True, exist_ok=True)
+    subprocess.run([str(rasa_executable()), "train", "--fixed-model-name", MODEL_NAME,
+                    "--out", str(models_dir(settings)), "--quiet"], cwd=BOT_DIR, check=True)
+    stamp.write_text(fingerprint)
+    return True
+
+
+def api_token(settings: Settings) -> str:
+    """The configured token, else one generated once and kept in var/ (never an open API)."""
+    if settings.rasa_token:
+        return settings.rasa_token
+    path = settings.var_dir / "rasa-token"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def server_command(settings: Settings, port: int) -> list[str]:
+    """`rasa run` with the REST and socket.io channels, token auth and the SQLite tracker store."""
+    return [str(rasa_executable()), "run", "--enable-api", "--auth-token", api_token(settings),
+            "--model", str(model_path(settings)), "--endpoints", "endpoints.yml",
+            "--credentials", "credentials.yml", "--port", str(port), "--interface", settings.host,
+            "--cors", "*"]
