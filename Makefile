@@ -15,7 +15,7 @@ run: install
 	$(BIN)/vraagbaak run
 
 test: install system-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
 install: $(INSTALLED) rasa-install
 
