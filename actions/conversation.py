@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABCMeta, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -9,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import LANGUAGE, MUNICIPALITY, assistant, context_of, language_events, send, slot
 from vraagbaak.assistant import texts
-from vraagbaak.assistant.replies import OTHER_MUNICIPALITY, Context
+from vraagbaak.assistant.replies import OTHER_MUNICIPALITY, Context, Reply
 from vraagbaak.languages import LANGUAGES
 
 Events = list[dict[str, Any]]
@@ -20,24 +21,77 @@ def _entity(tracker: Tracker, name: str) -> str | None:
     return str(value).strip().lower() if value else None
 
 
-class ActionWelcome(Action):
+class ReplyAction(Action, metaclass=ABCMeta):
+    """Says what the assistant replies in the user's language and remembers that language.
+    Abstract, so rasa-sdk registers only its subclasses."""
+
+    action_name = ""
+
     def name(self) -> str:
-        return "action_welcome"
+        return self.action_name
+
+    @abstractmethod
+    def replies(self, tracker: Tracker, context: Context) -> list[Reply]: ...
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> Events:
         context = context_of(tracker)
-        send(dispatcher, assistant().welcome(context))
+        send(dispatcher, self.replies(tracker, context))
         return language_events(tracker, context)
 
 
-class ActionHelp(Action):
-    def name(self) -> str:
-        return "action_help"
+class ActionWelcome(ReplyAction):
+    action_name = "action_welcome"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> Events:
-        context = context_of(tracker)
-        send(dispatcher, assistant().help(context))
-        return language_events(tracker, context)
+    def replies(self, tracker: Tracker, context: Context) -> list[Reply]:
+        return assistant().welcome(context)
+
+
+class ActionHelp(ReplyAction):
+    action_name = "action_help"
+
+    def replies(self, tracker: Tracker, context: Context) -> list[Reply]:
+        return assistant().help(context)
+
+
+class ActionOutOfScope(ReplyAction):
+    action_name = "action_out_of_scope"
+
+    def replies(self, tracker: Tracker, context: Context) -> list[Reply]:
+        return assistant().out_of_scope(context)
+
+
+class ActionEmergency(ReplyAction):
+    action_name = "action_emergency"
+
+    def replies(self, tracker: Tracker, context: Context) -> list[Reply]:
+        return assistant().emergency(context)
+
+
+class FixedReply(ReplyAction, metaclass=ABCMeta):
+    """One fixed sentence."""
+
+    @property
+    @abstractmethod
+    def message(self) -> str: ...
+
+    def replies(self, tracker: Tracker, context: Context) -> list[Reply]:
+        return assistant().simple(self.message, context)
+
+
+class ActionGoodbye(FixedReply):
+    action_name, message = "action_goodbye", texts.GOODBYE
+
+
+class ActionThanks(FixedReply):
+    action_name, message = "action_thanks", texts.YOU_ARE_WELCOME
+
+
+class ActionBotChallenge(FixedReply):
+    action_name, message = "action_bot_challenge", texts.BOT_CHALLENGE
+
+
+class ActionDefaultFallback(FixedReply):
+    action_name, message = "action_default_fallback", texts.SOMETHING_WRONG
 
 
 class ActionSetLanguage(Action):
@@ -61,62 +115,10 @@ class ActionSetMunicipality(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> Events:
         chosen = _entity(tracker, "municipality")
-        known = assistant().municipalities
         context = context_of(tracker)
-        if chosen not in known and chosen != OTHER_MUNICIPALITY:
+        if chosen not in assistant().municipalities and chosen != OTHER_MUNICIPALITY:
             send(dispatcher, assistant().ask_municipality(context))
             return language_events(tracker, context)
         context = Context(lang=context.lang, municipality=chosen)
         send(dispatcher, assistant().municipality_set(context))
         return [slot(MUNICIPALITY, chosen), *language_events(tracker, context)]
-
-
-class _FixedReply(Action):
-    """An action that says one sentence in the user's language."""
-
-    action_name = ""
-    message = ""
-
-    def name(self) -> str:
-        return self.action_name
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> Events:
-        context = context_of(tracker)
-        send(dispatcher, assistant().simple(self.message, context))
-        return language_events(tracker, context)
-
-
-class ActionGoodbye(_FixedReply):
-    action_name, message = "action_goodbye", texts.GOODBYE
-
-
-class ActionThanks(_FixedReply):
-    action_name, message = "action_thanks", texts.YOU_ARE_WELCOME
-
-
-class ActionBotChallenge(_FixedReply):
-    action_name, message = "action_bot_challenge", texts.BOT_CHALLENGE
-
-
-class ActionDefaultFallback(_FixedReply):
-    action_name, message = "action_default_fallback", texts.SOMETHING_WRONG
-
-
-class ActionOutOfScope(Action):
-    def name(self) -> str:
-        return "action_out_of_scope"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> Events:
-        context = context_of(tracker)
-        send(dispatcher, assistant().out_of_scope(context))
-        return language_events(tracker, context)
-
-
-class ActionEmergency(Action):
-    def name(self) -> str:
-        return "action_emergency"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> Events:
-        context = context_of(tracker)
-        send(dispatcher, assistant().emergency(context))
-        return language_events(tracker, context)

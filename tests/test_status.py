@@ -78,8 +78,10 @@ def test_render_table_lists_ids_symbols_and_summary(rows):
     assert lines[8].split() == ["ok", "nl", "4", "en", "2", "ar", "1", "ti", "1"]
     assert lines[9].split() == ["missing", "nl", "2", "en", "3", "ar", "4", "ti", "5"]
     assert lines[10].split() == ["stale", "nl", "0", "en", "1", "ar", "1", "ti", "0"]
-    assert lines[11] == "(✓ present, · missing, old reviewed too long ago)"
-    assert len(lines) == 12
+    assert lines[11].split() == ["outdated", "nl", "0", "en", "0", "ar", "0", "ti", "0"]
+    assert lines[12] == ("(✓ present, · missing, old reviewed too long ago, "
+                         "nl± the Dutch text changed since it was translated)")
+    assert len(lines) == 13
 
 
 def test_render_table_of_an_empty_knowledge_base(tmp_path):

@@ -51,6 +51,38 @@ def cmd_kb_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_kb_new(args: argparse.Namespace) -> int:
+    from vraagbaak.knowledge.authoring import new_article
+    from vraagbaak.knowledge.loader import load_knowledge
+
+    settings = _settings()
+    kb = load_knowledge(settings.knowledge_dir).knowledge
+    try:
+        path = new_article(kb, args.id, args.lang, args.municipality)
+    except (ValueError, FileExistsError) as exc:
+        print(f"vraagbaak: {exc}", file=sys.stderr)
+        return 1
+    print(f"Created {path}. Fill it in, then check it: vraagbaak kb check")
+    return 0
+
+
+def cmd_kb_translated(args: argparse.Namespace) -> int:
+    from vraagbaak.knowledge.authoring import mark_translated
+    from vraagbaak.knowledge.loader import load_knowledge
+
+    settings = _settings()
+    kb = load_knowledge(settings.knowledge_dir).knowledge
+    status = 0
+    for name in args.paths:
+        try:
+            mark_translated(kb, Path(name))
+            print(f"{name}: marked as translated from the current Dutch text")
+        except ValueError as exc:
+            print(f"vraagbaak: {exc}", file=sys.stderr)
+            status = 1
+    return status
+
+
 def cmd_kb_build(args: argparse.Namespace) -> int:
     from vraagbaak.search.service import KnowledgeInvalid, build
 
@@ -172,6 +204,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_kb_check)
     kb.add_parser("status", help="coverage table: articles x languages x municipalities").set_defaults(func=cmd_kb_status)
     kb.add_parser("build", help="build the search index (incremental)").set_defaults(func=cmd_kb_build)
+    new = kb.add_parser("new", help="create an article file (a translation starts from the Dutch text)")
+    new.add_argument("id", help="topic/name, e.g. huisvuil/grofvuil")
+    new.add_argument("--lang", required=True, choices=LANGUAGES)
+    new.add_argument("--municipality")
+    new.set_defaults(func=cmd_kb_new)
+    translated = kb.add_parser("translated", help="record that translations match the current Dutch text")
+    translated.add_argument("paths", nargs="+")
+    translated.set_defaults(func=cmd_kb_translated)
 
     ask = sub.add_parser("ask", help="answer one question from the knowledge base")
     ask.add_argument("question")

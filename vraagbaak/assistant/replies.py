@@ -148,6 +148,7 @@ class Assistant:
         custom = {
             "vraagbaak": "answer", "article_id": a.article_id, "lang": a.lang, "municipality": a.municipality,
             "source": a.source, "reviewed": a.reviewed, "title": a.title, "not_translated": a.not_translated,
+            "outdated_translation": a.outdated_translation,
             "score": round(result.candidates[0].score, 4), "confidence": round(result.confidence, 4),
             "alternatives": self._alternatives(result),
         }

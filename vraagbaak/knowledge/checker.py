@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Final
 from urllib.parse import urlparse
 
+from vraagbaak.knowledge.authoring import TRANSLATED_FROM, dutch_source, is_outdated
 from vraagbaak.knowledge.loader import expected_path, load_knowledge
 from vraagbaak.knowledge.model import ArticleVersion, KnowledgeBase
 from vraagbaak.knowledge.problems import Problem
@@ -121,6 +122,13 @@ def check_knowledge(root: Path, today: date | None = None, stale_after_days: int
     problems += _missing_languages(kb)
     for version in kb.versions:
         problems += _broken_links(version)
+        if is_outdated(kb, version):
+            source = dutch_source(kb, version)
+            assert source is not None
+            problems.append(Problem(version.path, version.line_of(TRANSLATED_FROM),
+                                    "warning", "outdated_translation",
+                                    {"source": source.path.relative_to(kb.root.parent),
+                                     "path": version.path.relative_to(kb.root.parent)}))
         if not is_official(version.source):
             problems.append(Problem(version.path, version.line_of("source"), "warning", "unofficial_source",
                                     {"value": version.source}))

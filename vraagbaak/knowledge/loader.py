@@ -18,8 +18,10 @@ from vraagbaak.knowledge.problems import Problem
 from vraagbaak.languages import LANGUAGES
 
 REQUIRED_FIELDS: Final = ("id", "lang", "topic", "title", "questions", "source", "reviewed")
-OPTIONAL_FIELDS: Final = ("municipality",)
+OPTIONAL_FIELDS: Final = ("municipality", "translated_from")
 ID_PATTERN: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Marks Dutch text still waiting for translation (written by `kb new`); never published.
+TRANSLATE_MARKER: Final = "<!-- VERTAAL / TRANSLATE: vervang de tekst hieronder / replace the text below -->"
 MUNICIPALITIES_FILE: Final = "municipalities.yaml"
 TOPICS_FILE: Final = "topics.yaml"
 #: Which script each language is written in, for the wrong-language check.
@@ -145,7 +147,10 @@ class _FileReader:
         reviewed = self._date(data)
         if not parsed.body:
             self.problem("empty_body", parsed.body_line)
-        if lang in EXPECTED_SCRIPT and parsed.body:
+        body_lines = parsed.body.split("\n")
+        if TRANSLATE_MARKER in body_lines:
+            self.problem("untranslated_text", parsed.body_line + body_lines.index(TRANSLATE_MARKER))
+        elif lang in EXPECTED_SCRIPT and parsed.body:
             script = dominant_script(f"{title} {parsed.body}")
             if script is not None and script != EXPECTED_SCRIPT[lang]:
                 self.problem("wrong_script", parsed.body_line, lang=lang, script=script)
@@ -160,6 +165,7 @@ class _FileReader:
             path=self.path, id=article_id, lang=lang, topic=topic, title=title,
             questions=tuple(questions), source=source, reviewed=reviewed, body=parsed.body,
             municipality=municipality, body_line=parsed.body_line, field_lines=dict(parsed.key_lines),
+            translated_from=str(data["translated_from"]).strip() if data.get("translated_from") else None,
         )
 
     def _text(self, data: dict[str, Any], name: str) -> str:

@@ -146,6 +146,18 @@ MESSAGES: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "nl": ("Bij deze gemeentelijke versie hoort geen algemene {lang}-versie van {id}.",
                "Schrijf ook de algemene versie: die beantwoordt mensen in andere gemeenten."),
     },
+    "outdated_translation": {
+        "en": ("The Dutch article changed after this translation was made.",
+               "Compare with {source}, update this translation, then run: vraagbaak kb translated {path}"),
+        "nl": ("Het Nederlandse artikel is veranderd nadat deze vertaling is gemaakt.",
+               "Vergelijk met {source}, werk deze vertaling bij en voer dan uit: vraagbaak kb translated {path}"),
+    },
+    "untranslated_text": {
+        "en": ("This file still holds text waiting for translation (the TRANSLATE line).",
+               "Replace the Dutch text below that line by the translation, then delete the line."),
+        "nl": ("Dit bestand bevat nog tekst die vertaald moet worden (de regel met VERTAAL).",
+               "Vervang de Nederlandse tekst onder die regel door de vertaling en haal de regel weg."),
+    },
     "broken_link": {
         "en": ("The link to '{target}' points to a file that does not exist.", "Correct the link or remove it."),
         "nl": ("De link naar '{target}' wijst naar een bestand dat niet bestaat.", "Verbeter de link of haal hem weg."),

@@ -34,6 +34,8 @@ class ArticleVersion:
     reviewed: date
     body: str
     municipality: str | None = None
+    #: For a translation: the fingerprint of the Dutch text it was translated from.
+    translated_from: str | None = None
     body_line: int = 1
     field_lines: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
 

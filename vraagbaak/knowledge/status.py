@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from vraagbaak.knowledge.authoring import is_outdated
 from vraagbaak.knowledge.checker import is_stale
 from vraagbaak.knowledge.model import KnowledgeBase
 from vraagbaak.languages import LANGUAGES
 
-OK, MISSING, STALE = "ok", "missing", "stale"
-SYMBOLS = {OK: "✓", MISSING: "·", STALE: "old"}
+OK, MISSING, STALE, OUTDATED = "ok", "missing", "stale", "outdated"
+SYMBOLS = {OK: "✓", MISSING: "·", STALE: "old", OUTDATED: "nl±"}
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,12 @@ def coverage(kb: KnowledgeBase, today: date, stale_after_days: int) -> list[Cove
             cells = {}
             for lang in LANGUAGES:
                 version = by_key.get((article_id, lang, place))
-                cells[lang] = MISSING if version is None else STALE if is_stale(version, today, stale_after_days) else OK
+                if version is None:
+                    cells[lang] = MISSING
+                elif is_outdated(kb, version):
+                    cells[lang] = OUTDATED
+                else:
+                    cells[lang] = STALE if is_stale(version, today, stale_after_days) else OK
             rows.append(CoverageRow(article_id, place, cells))
     return rows
 
@@ -46,8 +52,9 @@ def render_table(rows: list[CoverageRow]) -> str:
     for row in rows:
         lines.append(f"{label(row):<{width}}  " + "  ".join(f"{SYMBOLS[row.cells[lang]]:>4}" for lang in LANGUAGES))
     lines.append("")
-    for state in (OK, MISSING, STALE):
+    for state in (OK, MISSING, STALE, OUTDATED):
         counts = "  ".join(f"{lang} {sum(r.cells[lang] == state for r in rows)}" for lang in LANGUAGES)
         lines.append(f"{state:<8} {counts}")
-    lines.append(f"({SYMBOLS[OK]} present, {SYMBOLS[MISSING]} missing, {SYMBOLS[STALE]} reviewed too long ago)")
+    lines.append(f"({SYMBOLS[OK]} present, {SYMBOLS[MISSING]} missing, {SYMBOLS[STALE]} reviewed too long ago, "
+                 f"{SYMBOLS[OUTDATED]} the Dutch text changed since it was translated)")
     return "\n".join(lines)

@@ -12,6 +12,7 @@ from typing import Sequence
 import faiss
 import numpy as np
 
+from vraagbaak.knowledge.authoring import is_outdated
 from vraagbaak.knowledge.model import ArticleVersion, KnowledgeBase
 from vraagbaak.search import calibration as cal
 from vraagbaak.search.embedders import Embedder
@@ -75,8 +76,10 @@ class _CachedEmbedder:
         return out
 
 
-def _version_record(version: ArticleVersion, root: Path) -> dict[str, object]:
+def _version_record(version: ArticleVersion, kb: KnowledgeBase) -> dict[str, object]:
+    root = kb.root
     return {
+        "outdated_translation": is_outdated(kb, version),
         "id": version.id, "lang": version.lang, "municipality": version.municipality,
         "topic": version.topic, "title": version.title, "body": version.body,
         "source": version.source, "reviewed": version.reviewed.isoformat(),
@@ -152,7 +155,7 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, calibrat
     (tmp / LEXICAL_DIR).mkdir()
     for lang, index in lexical.items():
         index.save(tmp / LEXICAL_DIR, lang)
-    write_json(tmp / VERSIONS_FILE, [_version_record(v, kb.root) for v in versions])
+    write_json(tmp / VERSIONS_FILE, [_version_record(v, kb) for v in versions])
     write_json(tmp / CALIBRATION_FILE, cal.to_json(calibration))
     write_json(tmp / MANIFEST_FILE, {
         "embedder": embedder.name, "dim": embedder.dim, "versions": len(versions),

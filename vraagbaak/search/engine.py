@@ -123,6 +123,7 @@ class SearchEngine:
                         title=record["title"], body=record["body"], source=record["source"],
                         reviewed=record["reviewed"], path=record["path"],
                         not_translated=candidate_lang != lang,
+                        outdated_translation=bool(record.get("outdated_translation")),
                     )
         record = next(v for v in self.snapshot.versions if v["id"] == article_id)
         return Answer(article_id, record["lang"], record["municipality"], record["title"], record["body"],

@@ -41,6 +41,8 @@ class Answer:
     path: str
     #: True when the user's language has no version and the Dutch one is shown instead.
     not_translated: bool = False
+    #: True when the Dutch article changed after this translation was made (still served).
+    outdated_translation: bool = False
 
 
 @dataclass(frozen=True)
