@@ -89,3 +89,16 @@ def test_kb_new_explains_bad_arguments(knowledge: Path, article_id: str, lang: s
                                        message: str) -> None:
     with pytest.raises(ValueError, match=message):
         new_article(load_knowledge(knowledge).knowledge, article_id, lang, municipality)
+
+
+def test_html_report_counts_outdated_and_missing(knowledge: Path) -> None:
+    from vraagbaak.knowledge.report import render_html
+
+    dutch = knowledge / "nl" / "werk" / "cv.md"
+    dutch.write_text(dutch.read_text(encoding="utf-8").rstrip() + "\nEen nieuwe zin.\n", encoding="utf-8")
+    (knowledge / "ti" / "huisvuil" / "grofvuil.md").unlink()
+    page = render_html(load_knowledge(knowledge).knowledge, date(2026, 11, 23), 365)
+    assert page.startswith("<!doctype html>")
+    assert "outdated translations (3)" in page and "knowledge/ar/werk/cv.md" in page
+    assert "ontbreekt / missing" in page
+    assert "<script" not in page

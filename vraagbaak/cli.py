@@ -47,6 +47,12 @@ def cmd_kb_status(args: argparse.Namespace) -> int:
 
     settings = _settings()
     kb = load_knowledge(settings.knowledge_dir).knowledge
+    if args.html:
+        from vraagbaak.knowledge.report import render_html
+
+        Path(args.html).write_text(render_html(kb, date.today(), settings.stale_after_days), encoding="utf-8")
+        print(f"Wrote {args.html}")
+        return 0
     print(render_table(coverage(kb, date.today(), settings.stale_after_days)))
     return 0
 
@@ -202,7 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--lang", choices=("en", "nl"), help="language of the messages (default: VRAAGBAAK_MESSAGE_LANG)")
     check.add_argument("--errors-only", action="store_true", help="do not list warnings")
     check.set_defaults(func=cmd_kb_check)
-    kb.add_parser("status", help="coverage table: articles x languages x municipalities").set_defaults(func=cmd_kb_status)
+    status = kb.add_parser("status", help="coverage table: articles x languages x municipalities")
+    status.add_argument("--html", metavar="FILE", help="write a one-page report for coordinators")
+    status.set_defaults(func=cmd_kb_status)
     kb.add_parser("build", help="build the search index (incremental)").set_defaults(func=cmd_kb_build)
     new = kb.add_parser("new", help="create an article file (a translation starts from the Dutch text)")
     new.add_argument("id", help="topic/name, e.g. huisvuil/grofvuil")
