@@ -57,6 +57,8 @@ class Settings:
     rasa_token: str = ""
     #: Seconds the web server waits for Rasa before it apologises to the user.
     rasa_timeout: int = 30
+    #: The action server watches knowledge/ and reloads edits (0 turns it off).
+    live_reload: int = 1
 
     @property
     def database_path(self) -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from vraagbaak.assistant import texts
 from vraagbaak.assistant.i18n import Translator, translator
@@ -17,7 +17,6 @@ from vraagbaak.assistant.records import Records
 from vraagbaak.i18n.detect import detect_language
 from vraagbaak.knowledge.model import Municipality
 from vraagbaak.languages import FALLBACK_LANGUAGE, LANGUAGES, NATIVE_NAMES
-from vraagbaak.search.engine import SearchEngine
 from vraagbaak.search.types import SearchRequest, SearchResult
 from vraagbaak.settings import Settings
 
@@ -66,10 +65,14 @@ def language_of_message(text: str | None, chosen: str | None, previous: str | No
     return previous if previous in LANGUAGES else FALLBACK_LANGUAGE  # type: ignore[return-value]
 
 
+class Searcher(Protocol):
+    def search(self, request: SearchRequest) -> SearchResult: ...
+
+
 @dataclass
 class Assistant:
     settings: Settings
-    engine: SearchEngine
+    engine: Searcher
     municipalities: dict[str, Municipality]
     records: Records
 
@@ -188,8 +191,10 @@ class Assistant:
 def create_assistant(settings: Settings) -> Assistant:
     """The assistant over the current index (rebuilt first if the knowledge base changed)."""
     from vraagbaak.knowledge.loader import load_municipalities
+    from vraagbaak.search.live import LiveEngine
     from vraagbaak.search.service import open_engine
 
     problems: list = []
     municipalities = load_municipalities(settings.knowledge_dir, problems)
-    return Assistant(settings, open_engine(settings), municipalities, Records(settings.database_path))
+    engine: Searcher = LiveEngine(settings) if settings.live_reload else open_engine(settings)
+    return Assistant(settings, engine, municipalities, Records(settings.database_path))
