@@ -8,7 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the tests need: docker-compose validates docker-compose.yml.
 SYSTEM_PACKAGES := docker-compose
 
-.PHONY: run test install rasa-install system-deps index check status eval bench translations clean
+.PHONY: run test test-e2e install rasa-install system-deps index check status eval bench translations clean
 
 run: install
 	$(BIN)/vraagbaak kb build
@@ -16,6 +16,11 @@ run: install
 
 test: install system-deps
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+# End-to-end against a real Rasa server and action server (trains the model when bot/ changed).
+# Not yet part of `make test`: see the README.
+test-e2e: install system-deps
+	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
 install: $(INSTALLED) rasa-install
 
