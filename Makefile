@@ -15,10 +15,9 @@ run: install
 	$(BIN)/vraagbaak run
 
 test: install system-deps
-	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# End-to-end against a real Rasa server and action server (trains the model when bot/ changed).
-# Not yet part of `make test`: see the README.
+# Only the end-to-end suite (real Rasa server and action server; trains when bot/ changed).
 test-e2e: install system-deps
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 

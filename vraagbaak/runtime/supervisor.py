@@ -50,6 +50,7 @@ def child_env(settings: Settings) -> dict[str, str]:
         "ACTION_SERVER_URL": f"http://{settings.host}:{settings.action_port}/webhook",
         "VRAAGBAAK_TRACKER_DB": str(settings.var_dir / "rasa-tracker.db"),
         "PYTHONPATH": str(PROJECT_ROOT),
+        "RASA_TELEMETRY_ENABLED": "false",  # no usage data leaves the machine
     })
     return env
 
