@@ -8,7 +8,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import LANGUAGE, MUNICIPALITY, assistant, context_of, language_events, send, slot
+from actions.common import (LANGUAGE, LAST_ARTICLE, LAST_QUESTION, MUNICIPALITY, assistant, context_of,
+                            language_events, send, slot)
 from vraagbaak.assistant import texts
 from vraagbaak.assistant.replies import OTHER_MUNICIPALITY, Context, Reply
 from vraagbaak.languages import LANGUAGES
@@ -23,9 +24,14 @@ def _entity(tracker: Tracker, name: str) -> str | None:
 
 class ReplyAction(Action, metaclass=ABCMeta):
     """Says what the assistant replies in the user's language and remembers that language.
-    Abstract, so rasa-sdk registers only its subclasses."""
+    Abstract, so rasa-sdk registers only its subclasses.
+
+    With ``search_first``, a message that the search can answer confidently is answered from
+    the knowledge base instead: the NLU is sometimes sure that a real question ("Can I study
+    in the Netherlands?") is a greeting."""
 
     action_name = ""
+    search_first = False
 
     def name(self) -> str:
         return self.action_name
@@ -35,12 +41,19 @@ class ReplyAction(Action, metaclass=ABCMeta):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> Events:
         context = context_of(tracker)
+        text = tracker.latest_message.get("text") or ""
+        outcome = assistant().answer_if_confident(text, context) if self.search_first else None
+        if outcome is not None:
+            send(dispatcher, outcome.replies)
+            return [slot(LAST_ARTICLE, outcome.article_id), slot(LAST_QUESTION, text[:1000]),
+                    *language_events(tracker, context)]
         send(dispatcher, self.replies(tracker, context))
         return language_events(tracker, context)
 
 
 class ActionWelcome(ReplyAction):
     action_name = "action_welcome"
+    search_first = True
 
     def replies(self, tracker: Tracker, context: Context) -> list[Reply]:
         return assistant().welcome(context)
@@ -48,6 +61,7 @@ class ActionWelcome(ReplyAction):
 
 class ActionHelp(ReplyAction):
     action_name = "action_help"
+    search_first = True
 
     def replies(self, tracker: Tracker, context: Context) -> list[Reply]:
         return assistant().help(context)
@@ -55,6 +69,7 @@ class ActionHelp(ReplyAction):
 
 class ActionOutOfScope(ReplyAction):
     action_name = "action_out_of_scope"
+    search_first = True
 
     def replies(self, tracker: Tracker, context: Context) -> list[Reply]:
         return assistant().out_of_scope(context)
@@ -79,11 +94,11 @@ class FixedReply(ReplyAction, metaclass=ABCMeta):
 
 
 class ActionGoodbye(FixedReply):
-    action_name, message = "action_goodbye", texts.GOODBYE
+    action_name, message, search_first = "action_goodbye", texts.GOODBYE, True
 
 
 class ActionThanks(FixedReply):
-    action_name, message = "action_thanks", texts.YOU_ARE_WELCOME
+    action_name, message, search_first = "action_thanks", texts.YOU_ARE_WELCOME, True
 
 
 class ActionBotChallenge(FixedReply):

@@ -80,3 +80,12 @@ def test_welcome_offers_municipalities_and_languages(assistant: Assistant) -> No
     assert '/choose_municipality{"municipality":"den-haag"}' in payloads
     assert '/choose_municipality{"municipality":"other"}' in payloads
     assert '/choose_language{"language":"ti"}' in payloads
+
+
+def test_small_talk_that_is_really_a_question_is_answered_only_when_confident(assistant: Assistant) -> None:
+    outcome = assistant.answer_if_confident("Hoe vraag ik zorgtoeslag aan?", Context("nl"))
+    assert outcome is not None and outcome.article_id == "zorgverzekering/zorgtoeslag"
+    assert assistant.answer_if_confident("Hallo daar", Context("nl")) is None  # too short to be a question
+    assert assistant.answer_if_confident("/greet", Context("nl")) is None
+    assert assistant.answer_if_confident("😀 😀 😀 😀", Context("nl")) is None
+    assert assistant.records.rows("unanswered") == []  # small talk is not an unanswered question

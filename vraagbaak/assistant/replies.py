@@ -24,6 +24,8 @@ OTHER_MUNICIPALITY = "other"
 PAYLOAD_HELPFUL = "/feedback_helpful"
 PAYLOAD_NOT_HELPFUL = "/feedback_not_helpful"
 PAYLOAD_HUMAN = "/request_human"
+#: A message filed as small talk with at least this many words is offered to the search first.
+MIN_WORDS_FOR_SEARCH = 3
 
 
 @dataclass(frozen=True)
@@ -131,14 +133,23 @@ class Assistant:
     def _alternatives(result: SearchResult) -> list[dict[str, Any]]:
         return [{"article_id": a.article_id, "municipality": a.municipality} for a in result.alternatives]
 
-    def answer(self, question: str, context: Context) -> AnswerOutcome:
+    def answer_if_confident(self, question: str, context: Context) -> AnswerOutcome | None:
+        """The answer when the search is confident, else None (and nothing recorded): for
+        messages the NLU filed as small talk that are in fact questions."""
+        if len(question.split()) < MIN_WORDS_FOR_SEARCH or question.startswith("/"):
+            return None
+        outcome = self.answer(question, context, record_unanswered=False)
+        return outcome if outcome.article_id else None
+
+    def answer(self, question: str, context: Context, record_unanswered: bool = True) -> AnswerOutcome:
         municipality = context.municipality if context.municipality in self.municipalities else None
         result = self.engine.search(SearchRequest(question, lang=context.lang, municipality=municipality))
         t = self.t(context.lang)
         if result.answer is None:
             nearest = result.candidates[0].article_id if result.candidates else None
-            self.records.unanswered(context.lang, municipality, question, result.abstain_reason or "",
-                                    nearest, result.confidence)
+            if record_unanswered:
+                self.records.unanswered(context.lang, municipality, question, result.abstain_reason or "",
+                                        nearest, result.confidence)
             text = f"{t(texts.NO_ANSWER)}\n\n{self.human_offer(context)}"
             custom = {"vraagbaak": "no_answer", "lang": context.lang, "municipality": municipality,
                       "reason": result.abstain_reason, "score": round(result.confidence, 4),
