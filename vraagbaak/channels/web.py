@@ -1,84 +1,26 @@
-"""The web gateway: serves the chat page and relays messages to Rasa's REST channel.
+"""The web server: serves the chat page and relays browser messages to Rasa (see
+:mod:`vraagbaak.channels.rasa_relay`).
 
-Browsers talk to this server only (one origin, no Rasa token in the page). When Rasa or the
-action server cannot answer, the user gets a polite message in their language with their
-municipality's phone number instead of silence.
+Browsers talk to this server only (one origin, no Rasa token in the page).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
 
-from vraagbaak.assistant import texts
-from vraagbaak.assistant.i18n import translator
-from vraagbaak.i18n.detect import detect_language
+from vraagbaak.channels.rasa_relay import Gateway
 from vraagbaak.knowledge.loader import load_municipalities
-from vraagbaak.knowledge.model import Municipality
-from vraagbaak.languages import LANGUAGES
 from vraagbaak.settings import Settings
 
 log = logging.getLogger("vraagbaak.web")
 MAX_BODY_BYTES = 16_384
 MAX_MESSAGE_CHARS = 2_000
 STATIC_FILES = {"/": ("index.html", "text/html; charset=utf-8")}
-
-
-@dataclass
-class Gateway:
-    """Relays one user message to Rasa and returns the bot's messages (never an empty list)."""
-
-    settings: Settings
-    municipalities: dict[str, Municipality]
-
-    def unavailable(self, lang: str, municipality: str | None) -> list[dict[str, Any]]:
-        t = translator(self.settings.translations_dir, lang)
-        place = self.municipalities.get(municipality or "")
-        if place:
-            offer = t(texts.HUMAN_WITH_PHONE, municipality=place.name, phone=place.phone, website=place.website)
-        else:
-            offer = t(texts.HUMAN_GENERAL)
-        return [{"text": f"{t(texts.UNAVAILABLE)}\n\n{offer}",
-                 "custom": {"vraagbaak": "unavailable", "lang": lang, "municipality": municipality,
-                            "phone": place.phone if place else None}}]
-
-    def relay(self, sender: str, message: str, lang: str | None, municipality: str | None) -> list[dict[str, Any]]:
-        if lang not in LANGUAGES:
-            lang = detect_language(message).lang
-        payload = json.dumps({"sender": sender, "message": message,
-                              "metadata": {"lang": lang, "municipality": municipality}}).encode()
-        request = urllib.request.Request(f"{self.settings.rasa_url}/webhooks/rest/webhook", data=payload,
-                                         headers={"Content-Type": "application/json"}, method="POST")
-        try:
-            with urllib.request.urlopen(request, timeout=self.settings.rasa_timeout) as response:
-                messages = json.loads(response.read().decode("utf-8"))
-        except (urllib.error.URLError, TimeoutError, ConnectionError, json.JSONDecodeError, OSError) as exc:
-            log.warning("rasa unreachable: %s", type(exc).__name__)
-            return self.unavailable(lang, municipality)
-        if not isinstance(messages, list) or not messages:
-            # Rasa answers with nothing when an action fails (e.g. the action server is down).
-            log.warning("rasa returned no messages")
-            return self.unavailable(lang, municipality)
-        return merge_custom(messages)
-
-
-def merge_custom(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rasa sends an action's metadata as a separate ``custom`` message right after its text;
-    join the two so that each answer carries its own metadata."""
-    merged: list[dict[str, Any]] = []
-    for message in messages:
-        if set(message) <= {"recipient_id", "custom"} and merged and "custom" not in merged[-1]:
-            merged[-1] = {**merged[-1], "custom": message.get("custom")}
-        else:
-            merged.append(dict(message))
-    return merged
 
 
 def make_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
