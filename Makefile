@@ -5,8 +5,11 @@ BIN := $(VENV)/bin
 # Stamp file: reinstall only when the dependency list changed.
 INSTALLED := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-# Debian packages the tests need: docker-compose validates docker-compose.yml.
-SYSTEM_PACKAGES := docker-compose
+# Stamp file: `npm ci` reruns only when package-lock.json changed (the widget's font, axe-core).
+NODE_INSTALLED := node_modules/.installed
+# Debian packages the tests need: docker-compose validates docker-compose.yml; the widget's
+# browser tests drive Debian's chromium (Playwright never downloads a browser here).
+SYSTEM_PACKAGES := docker-compose chromium
 
 .PHONY: run test test-e2e install rasa-install system-deps index check status eval bench translations clean
 
@@ -21,13 +24,19 @@ test: install system-deps
 test-e2e: install system-deps
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
-install: $(INSTALLED) rasa-install
+install: $(INSTALLED) rasa-install $(NODE_INSTALLED)
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	# torch first, pinned, so that sentence-transformers does not pull a CUDA build.
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[sentence-transformers,test]'
+	touch $@
+
+# The web widget's npm packages (package.json): the Ge'ez font it serves, axe-core for its tests.
+$(NODE_INSTALLED): package-lock.json
+	command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq npm; }
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Rasa 3.6.21 in its own environment (see scripts/install-rasa.sh); a no-op when up to date.

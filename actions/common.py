@@ -34,9 +34,18 @@ def assistant() -> Assistant:
 
 
 def context_of(tracker: Tracker) -> Context:
+    """Language and municipality for this turn. The slots come first (a choice sticks); the
+    channel's metadata (the widget's page, the Telegram chat) fills in what the conversation
+    has not said yet, so a first message or a button press is answered in the right language
+    and for the right municipality."""
     text = tracker.latest_message.get("text")
-    lang = language_of_message(text, tracker.get_slot(LANGUAGE), tracker.get_slot(DETECTED))
-    return Context(lang=lang, municipality=tracker.get_slot(MUNICIPALITY))
+    metadata = tracker.latest_message.get("metadata") or {}
+    hint = metadata.get("lang") if isinstance(metadata, dict) else None
+    lang = language_of_message(text, tracker.get_slot(LANGUAGE), tracker.get_slot(DETECTED) or hint)
+    municipality = tracker.get_slot(MUNICIPALITY)
+    if municipality is None and isinstance(metadata, dict) and metadata.get("municipality") in assistant().municipalities:
+        municipality = metadata["municipality"]
+    return Context(lang=lang, municipality=municipality)
 
 
 def language_events(tracker: Tracker, context: Context) -> list[dict[str, Any]]:

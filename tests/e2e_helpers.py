@@ -33,13 +33,15 @@ def texts(replies: list[dict[str, Any]]) -> str:
 class Conversation:
     """One user talking to the assistant through the web gateway."""
 
-    def __init__(self, web_port: int, municipality: str | None = None) -> None:
+    def __init__(self, web_port: int, municipality: str | None = None, lang: str | None = None) -> None:
         self.url = f"http://127.0.0.1:{web_port}/api/messages"
         self.sender = f"e2e-{uuid.uuid4().hex}"
         self.municipality = municipality
+        self.lang = lang  # what a page with data-lang would send
 
     def say(self, message: str) -> list[dict[str, Any]]:
-        body = json.dumps({"sender": self.sender, "message": message, "municipality": self.municipality}).encode()
+        body = json.dumps({"sender": self.sender, "message": message, "municipality": self.municipality,
+                           "lang": self.lang}).encode()
         request = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=60) as response:
             return json.loads(response.read())

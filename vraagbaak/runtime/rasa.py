@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import secrets
 import subprocess
@@ -40,16 +41,22 @@ def training_fingerprint(bot_dir: Path = BOT_DIR) -> str:
 
 
 def train_if_changed(settings: Settings, force: bool = False) -> bool:
-    """Train when the model is missing or bot/ changed since it was trained. True if trained."""
-    stamp = models_dir(settings) / f"{MODEL_NAME}.sha256"
-    fingerprint = training_fingerprint()
-    if not force and model_path(settings).is_file() and stamp.is_file() and stamp.read_text().strip() == fingerprint:
-        return False
+    """Train when the model is missing or bot/ changed since it was trained. True if trained.
+
+    Holds a file lock while it looks and trains, so that `make run` and a test session started
+    at the same time train once, and neither reads a half-written model."""
     models_dir(settings).mkdir(parents=True, exist_ok=True)
-    subprocess.run([str(rasa_executable()), "train", "--fixed-model-name", MODEL_NAME,
-                    "--out", str(models_dir(settings)), "--quiet"], cwd=BOT_DIR, check=True)
-    stamp.write_text(fingerprint)
-    return True
+    stamp = models_dir(settings) / f"{MODEL_NAME}.sha256"
+    with open(models_dir(settings) / ".train.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        fingerprint = training_fingerprint()
+        if not force and model_path(settings).is_file() and stamp.is_file() and stamp.read_text().strip() == fingerprint:
+            return False
+        stamp.unlink(missing_ok=True)  # a model without a stamp is retrained, never trusted
+        subprocess.run([str(rasa_executable()), "train", "--fixed-model-name", MODEL_NAME,
+                        "--out", str(models_dir(settings)), "--quiet"], cwd=BOT_DIR, check=True)
+        stamp.write_text(fingerprint)
+        return True
 
 
 def api_token(settings: Settings) -> str:

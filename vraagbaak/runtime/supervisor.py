@@ -18,6 +18,9 @@ from vraagbaak.runtime import rasa
 from vraagbaak.settings import PROJECT_ROOT, Settings
 
 READY_TIMEOUT_S = 300
+TELEGRAM_BRIDGE = "Telegram bridge"
+#: Channels whose failure (a revoked bot token, say) must not take the web chat down with them.
+OPTIONAL_SERVICES = frozenset({TELEGRAM_BRIDGE})
 
 
 @dataclass
@@ -48,7 +51,7 @@ def child_env(settings: Settings) -> dict[str, str]:
         "VRAAGBAAK_VAR_DIR": str(settings.var_dir),
         "VRAAGBAAK_KNOWLEDGE_DIR": str(settings.knowledge_dir),
         "ACTION_SERVER_URL": f"http://{settings.host}:{settings.action_port}/webhook",
-        "VRAAGBAAK_TRACKER_DB": str(settings.var_dir / "rasa-tracker.db"),
+        "VRAAGBAAK_TRACKER_DB": str(settings.tracker_db_path),
         "PYTHONPATH": str(PROJECT_ROOT),
         "RASA_TELEMETRY_ENABLED": "false",  # no usage data leaves the machine
     })
@@ -67,6 +70,14 @@ def start_rasa_server(settings: Settings, log_dir: Path) -> subprocess.Popen:
     log = open(log_dir / "rasa-server.log", "ab")  # noqa: SIM115
     return subprocess.Popen(rasa.server_command(settings, port), cwd=rasa.BOT_DIR, env=child_env(settings),
                             stdout=log, stderr=subprocess.STDOUT)
+
+
+def start_telegram_bridge(settings: Settings, log_dir: Path) -> subprocess.Popen:
+    """`vraagbaak telegram` with exactly these settings (token included, passed in its
+    environment and never on its command line, where any user could read it)."""
+    log = open(log_dir / "telegram-bridge.log", "ab")  # noqa: SIM115
+    return subprocess.Popen([sys.executable, "-m", "vraagbaak.cli", "telegram"], cwd=PROJECT_ROOT,
+                            env={**child_env(settings), **settings.to_env()}, stdout=log, stderr=subprocess.STDOUT)
 
 
 def wait_until_ready(url: str, process: subprocess.Popen | None, name: str, timeout: float = READY_TIMEOUT_S) -> None:
@@ -104,6 +115,8 @@ def start_all(settings: Settings, rasa_server: bool = True, action_server: bool 
         if rasa_server:
             wait_until_ready(f"{settings.rasa_url}/status?token={rasa.api_token(settings)}",
                              services.processes["Rasa server"], "Rasa server")
+        if settings.telegram_token:  # last: it must not apologise for a Rasa that is still starting
+            services.processes[TELEGRAM_BRIDGE] = start_telegram_bridge(settings, log_dir)
     except BaseException:
         services.stop()
         raise
@@ -112,16 +125,23 @@ def start_all(settings: Settings, rasa_server: bool = True, action_server: bool 
 
 def run(settings: Settings) -> int:
     services = start_all(settings)
+    telegram = "; Telegram bridge on" if settings.telegram_token else ""
     print(f"Vraagbaak is ready: open http://localhost:{settings.web_port} "
-          f"(Rasa {settings.rasa_url}, actions :{settings.action_port}; Ctrl-C stops everything)", flush=True)
+          f"(Rasa {settings.rasa_url}, actions :{settings.action_port}{telegram}; Ctrl-C stops everything)", flush=True)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Explicit handlers: a process started in the background inherits an ignored SIGINT.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
     try:
         while not stop.is_set():
-            for name, process in services.processes.items():
-                if process.poll() is not None:
-                    print(f"The {name} stopped (exit {process.returncode}); see {settings.var_dir / 'logs'}.",
-                          file=sys.stderr)
+            for name, process in list(services.processes.items()):
+                if process.poll() is None:
+                    continue
+                print(f"The {name} stopped (exit {process.returncode}); see {settings.var_dir / 'logs'}.",
+                      file=sys.stderr)
+                if name in OPTIONAL_SERVICES:  # the web chat goes on without it
+                    del services.processes[name]
+                else:
                     stop.set()
             stop.wait(1)
     except KeyboardInterrupt:
