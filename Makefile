@@ -8,8 +8,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Stamp file: `npm ci` reruns only when package-lock.json changed (the widget's font, axe-core).
 NODE_INSTALLED := node_modules/.installed
 # Debian packages the tests need: docker-compose validates docker-compose.yml; the widget's
-# browser tests drive Debian's chromium (Playwright never downloads a browser here).
-SYSTEM_PACKAGES := docker-compose chromium
+# browser tests drive Debian's chromium (Playwright never downloads a browser here); postgresql
+# is the server that /vergeet's deletion is tested against (tests/test_tracker_postgres.py).
+SYSTEM_PACKAGES := docker-compose chromium postgresql
 
 .PHONY: run test test-e2e install rasa-install system-deps index check status eval bench translations clean
 
@@ -44,7 +45,7 @@ rasa-install:
 	bash scripts/install-rasa.sh
 
 system-deps:
-	@for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	@for p in $(SYSTEM_PACKAGES); do command -v $$p >/dev/null || dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi
 
 index: $(INSTALLED)

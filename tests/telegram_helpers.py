@@ -3,19 +3,23 @@ and a scriptable stand-in for Rasa for the tests that are about the bridge rathe
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from fake_telegram import TOKEN, FakeTelegram
+from vraagbaak.logs import JsonFormatter
 from vraagbaak.settings import PROJECT_ROOT
 
 START_TIMEOUT_S = 30
@@ -118,3 +122,18 @@ class FakeRasa:
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+@contextmanager
+def json_log(logger: str) -> Iterator[io.StringIO]:
+    """The JSON lines ``logger`` writes meanwhile, extra fields included, as the bridge's log has
+    them (caplog misses records once the project's logging stops them propagating)."""
+    lines = io.StringIO()
+    handler = logging.StreamHandler(lines)
+    handler.setFormatter(JsonFormatter())
+    target = logging.getLogger(logger)
+    target.addHandler(handler)
+    try:
+        yield lines
+    finally:
+        target.removeHandler(handler)

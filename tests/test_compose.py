@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import urllib.parse
 
 import pytest
 import yaml
@@ -44,3 +45,20 @@ def test_rasa_service_uses_the_official_image_with_token_auth_postgres_and_redis
     assert endpoints["tracker_store"]["dialect"] == "postgresql"
     assert endpoints["lock_store"]["type"] == "redis"
     assert spec["services"]["actions"]["build"]["dockerfile"] == "deploy/Dockerfile"
+
+
+def test_the_telegram_bridge_deletes_from_the_database_rasa_keeps_conversations_in() -> None:
+    """/vergeet: the bridge's VRAAGBAAK_TRACKER_DB is deploy/endpoints.yml's tracker store."""
+    done = compose("--profile", "telegram", "config", env={"RASA_TOKEN": "t", "POSTGRES_PASSWORD": "pw-42"})
+    assert done.returncode == 0, done.stderr
+    services = yaml.safe_load(done.stdout)["services"]
+    telegram = services["telegram"]
+    assert "postgres" in telegram["depends_on"]
+    url = urllib.parse.urlsplit(telegram["environment"]["VRAAGBAAK_TRACKER_DB"])
+    store = yaml.safe_load((PROJECT_ROOT / "deploy" / "endpoints.yml").read_text())["tracker_store"]
+    postgres = services["postgres"]["environment"]
+    assert url.scheme == store["dialect"] == "postgresql"
+    assert (url.hostname, url.port, url.path.lstrip("/"), url.username) == \
+        (store["url"], store["port"], store["db"], store["username"])
+    assert (url.username, url.password, url.path.lstrip("/")) == \
+        (postgres["POSTGRES_USER"], postgres["POSTGRES_PASSWORD"], postgres["POSTGRES_DB"])

@@ -145,3 +145,57 @@ def test_validate_on_a_replaced_settings_object():
 def test_negative_or_zero_numbers_are_rejected_naming_the_variable(variable, raw):
     with pytest.raises(ValueError, match=variable):
         Settings.from_env({variable: raw})
+
+
+# --- the tracker store's database (VRAAGBAAK_TRACKER_DB) ---------------------------------------
+SECRET = "n0t-in-any-log"
+
+
+def test_tracker_db_is_a_sqlite_path_by_default_or_when_given_one(tmp_path):
+    settings = Settings.from_env({})
+    assert settings.tracker_db_url is None
+    assert settings.tracker_db_path == PROJECT_ROOT / "var" / "rasa-tracker.db"
+    assert settings.tracker_db_shown == str(settings.tracker_db_path)
+    given = Settings.from_env({"VRAAGBAAK_TRACKER_DB": str(tmp_path / "rasa.db")})
+    assert given.tracker_db_url is None and given.tracker_db_path == tmp_path / "rasa.db"
+
+
+@pytest.mark.parametrize("url", [f"postgresql://rasa:{SECRET}@postgres:5432/rasa",
+                                 f"postgres://rasa:{SECRET}@db.example.nl/rasa",
+                                 "postgresql://rasa:p%40ss%2Fw%3Ard@127.0.0.1:5433/rasa?sslmode=require"])
+def test_tracker_db_takes_a_postgresql_url_and_never_shows_its_password(url):
+    settings = Settings.from_env({"VRAAGBAAK_TRACKER_DB": url})
+    assert settings.tracker_db_url == url
+    assert settings.tracker_db_secrets and settings.tracker_db_secrets[0] in url
+    for shown in (repr(settings), settings.tracker_db_shown):
+        assert all(secret not in shown for secret in settings.tracker_db_secrets)
+    assert settings.tracker_db_shown.startswith(url.split(":")[0] + "://rasa:***@")
+    with pytest.raises(ValueError, match="VRAAGBAAK_TRACKER_DB.*`vraagbaak run`"):
+        settings.tracker_db_path  # noqa: B018 - Rasa under `vraagbaak run` only knows SQLite
+
+
+def test_a_percent_encoded_password_is_known_decoded_too():
+    settings = Settings.from_env({"VRAAGBAAK_TRACKER_DB": "postgresql://rasa:p%40ss%2Fw%3Ard@db/rasa"})
+    assert settings.tracker_db_secrets == ("p%40ss%2Fw%3Ard", "p@ss/w:rd")
+
+
+def test_a_query_password_is_hidden_too():
+    settings = Settings.from_env({"VRAAGBAAK_TRACKER_DB": f"postgresql://rasa@postgres/rasa?password={SECRET}"})
+    assert SECRET not in settings.tracker_db_shown and SECRET not in repr(settings)
+
+
+@pytest.mark.parametrize(("url", "complaint"), [
+    (f"mysql://rasa:{SECRET}@db/rasa", "mysql:// scheme is not supported"),
+    (f"postgresql://rasa:{SECRET}@db:port/rasa", "not a valid URL"),
+    (f"postgresql://rasa:{SECRET}@db:5432", "must name a user, a host and a database"),
+    (f"postgresql://rasa:{SECRET}@db:5432/rasa/extra", "must name a user, a host and a database"),
+    (f"postgresql://:{SECRET}@db:5432/rasa", "must name a user, a host and a database"),
+    (f"postgresql://rasa:{SECRET}@/rasa", "must name a user, a host and a database"),
+    ("postgresql://rasa:pass/word@db:5432/rasa", "must be percent-encoded"),
+])
+def test_a_bad_tracker_url_is_refused_naming_the_variable_but_not_the_password(url, complaint):
+    with pytest.raises(ValueError) as info:
+        Settings.from_env({"VRAAGBAAK_TRACKER_DB": url})
+    message = str(info.value)
+    assert message.startswith("VRAAGBAAK_TRACKER_DB") and complaint in message
+    assert SECRET not in message and "pass/word" not in message

@@ -17,7 +17,8 @@ import pytest
 from telegram.constants import BotCommandLimit
 from telegram.error import BadRequest, Forbidden, RetryAfter, TimedOut
 
-from telegram_helpers import FakeRasa
+from e2e_helpers import free_port
+from telegram_helpers import FakeRasa, json_log
 from vraagbaak.assistant.i18n import translator
 from vraagbaak.channels.telegram import commands
 from vraagbaak.channels.telegram.formatting import MAX_MESSAGE_LENGTH, split_html, telegram_length, to_html
@@ -331,3 +332,19 @@ def test_forget_deletes_the_senders_rows_from_the_sqlite_tracker_store(tmp_path:
         assert connection.execute("SELECT sender_id FROM events").fetchall() == [("tg-other",)]
     assert [(m, p.split("?")[0], b) for m, p, b in rasa.requests][:1] == [("PUT", "/conversations/tg-me/tracker/events", [])]
     assert all("token=t" in p for _, p, _ in rasa.requests)
+
+
+@pytest.mark.parametrize("password", ["s3cret-nowhere", "bad%zz-encoded"])
+def test_a_tracker_database_out_of_reach_fails_the_forgetting_without_logging_its_password(password: str) -> None:
+    """Nothing listens on the port, or libpq cannot decode the URL (and quotes it in its error)."""
+    rasa = FakeRasa()
+    url = f"postgresql://rasa:{password}@127.0.0.1:{free_port()}/rasa"
+    try:
+        settings = dataclasses.replace(Settings(), tracker_db=url, rasa_url=rasa.url, rasa_token="t", rasa_timeout=5)
+        with json_log("vraagbaak") as lines:
+            assert not RasaTracker(settings).forget("tg-me")
+    finally:
+        rasa.stop()
+    log = lines.getvalue()
+    assert "could not delete" in log and "PostgreSQL" in log and "rasa:***@127.0.0.1" in log
+    assert password not in log and password not in repr(settings)

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.parse
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+#: URL schemes libpq (and so psycopg) accepts for a PostgreSQL database.
+POSTGRES_SCHEMES = ("postgresql", "postgres")
+#: What stands in for a password wherever a database URL is shown.
+HIDDEN_PASSWORD = "***"
 
 
 def _default_knowledge_dir() -> Path:
@@ -95,8 +101,11 @@ class Settings:
     #: Flood control per chat: this many messages at once, then this many per minute.
     telegram_burst: int = 5
     telegram_per_minute: int = 20
-    #: Rasa's SQLite tracker store (`make run`). Empty: var/rasa-tracker.db.
-    tracker_db: str = ""
+    #: The database of Rasa's SQL tracker store, which /vergeet deletes from: a SQLite file
+    #: (`make run`; empty: var/rasa-tracker.db) or a PostgreSQL URL,
+    #: ``postgresql://user:password@host:port/db`` (docker compose). It may hold a password: not
+    #: in repr; show :attr:`tracker_db_shown` instead.
+    tracker_db: str = field(default="", repr=False)
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -104,9 +113,44 @@ class Settings:
         return tuple(o.strip().rstrip("/") for o in self.allowed_origins.split(",") if o.strip())
 
     @property
+    def tracker_db_url(self) -> str | None:
+        """:attr:`tracker_db` when it is a URL (a PostgreSQL database), None for a SQLite file:
+        the one place that tells the two apart."""
+        return self.tracker_db if "://" in self.tracker_db else None
+
+    @property
     def tracker_db_path(self) -> Path:
-        """Rasa's SQLite tracker store under `make run` (docker-compose uses Postgres)."""
+        """Rasa's SQLite tracker store under `make run` (bot/endpoints.yml only knows SQLite)."""
+        if self.tracker_db_url:
+            raise ValueError("VRAAGBAAK_TRACKER_DB is a PostgreSQL URL, but `vraagbaak run` runs Rasa with "
+                             "its SQLite store (bot/endpoints.yml): give a file path or leave it empty")
         return Path(self.tracker_db).expanduser() if self.tracker_db else self.var_dir / "rasa-tracker.db"
+
+    @property
+    def tracker_db_shown(self) -> str:
+        """:attr:`tracker_db` fit for logs and messages: a URL's password replaced by ***."""
+        url = self.tracker_db_url
+        if url is None:
+            return str(self.tracker_db_path)
+        try:
+            parts = urllib.parse.urlsplit(url)
+            user, at, host = parts.netloc.rpartition("@")
+        except ValueError:
+            return HIDDEN_PASSWORD
+        if ":" in user:
+            user = f"{user.partition(':')[0]}:{HIDDEN_PASSWORD}"
+        # libpq also reads ?password=...: the query is hidden whole.
+        return parts._replace(netloc=f"{user}{at}{host}", query=HIDDEN_PASSWORD if parts.query else "").geturl()
+
+    @property
+    def tracker_db_secrets(self) -> tuple[str, ...]:
+        """The tracker URL's password as written and decoded, for the log redaction."""
+        url = self.tracker_db_url
+        try:
+            password = urllib.parse.urlsplit(url).password if url else None
+        except ValueError:
+            return ()
+        return (password, urllib.parse.unquote(password)) if password else ()
 
     @property
     def database_path(self) -> Path:
@@ -162,6 +206,28 @@ class Settings:
         if self.message_lang not in ("en", "nl"):
             raise ValueError(f"VRAAGBAAK_MESSAGE_LANG must be 'en' or 'nl', got {self.message_lang!r}")
         self._validate_telegram()
+        self._validate_tracker_db()
+
+    def _validate_tracker_db(self) -> None:
+        """A PostgreSQL URL must name a host, a user and a database. The messages never quote
+        the URL: it may hold a password."""
+        url = self.tracker_db_url
+        if url is None:
+            return
+        form = "postgresql://user:password@host:port/db"
+        try:
+            parts = urllib.parse.urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError when the port is not a number
+        except ValueError:
+            raise ValueError(f"VRAAGBAAK_TRACKER_DB is not a valid URL: expected {form} (a password "
+                             "with characters such as @ / : # ? % must be percent-encoded)") from None
+        if parts.scheme not in POSTGRES_SCHEMES:
+            raise ValueError(f"VRAAGBAAK_TRACKER_DB must be a SQLite file path or {form}; "
+                             f"the {parts.scheme or 'empty'}:// scheme is not supported")
+        database = parts.path.lstrip("/")
+        if not parts.hostname or not parts.username or not database or "/" in database:
+            raise ValueError(f"VRAAGBAAK_TRACKER_DB must name a user, a host and a database: {form} "
+                             "(a password with characters such as @ / : # ? % must be percent-encoded)")
 
     def _validate_telegram(self) -> None:
         if self.telegram_mode not in ("polling", "webhook"):

@@ -99,7 +99,8 @@ class TelegramBridge:
 
     def secret_values(self) -> list[str]:
         """Every secret this process holds, for the log redaction."""
-        return [self.settings.telegram_token, self.webhook_secret, self._key.decode(), api_token(self.settings)]
+        return [self.settings.telegram_token, self.webhook_secret, self._key.decode(), api_token(self.settings),
+                *self.settings.tracker_db_secrets]
 
     # --- building and running ------------------------------------------------------------------
     def application(self) -> Application:

@@ -4,23 +4,23 @@ seed a new conversation's slots, and forget a conversation on /vergeet.
 Forgetting is verified, not assumed. ``PUT /conversations/{id}/tracker/events`` with ``[]``
 replaces the stored conversation in tracker stores that save by overwriting (in memory, Redis,
 Mongo), but Rasa 3.6's ``SQLTrackerStore.save`` only ever appends events that are not stored
-yet, so with SQL the old conversation would survive that call unchanged. For the SQLite store
-of `make run` the rows are therefore deleted directly; for any other store the bridge reports
-that it could not delete rather than claiming it did (see :meth:`RasaTracker.forget`).
+yet, so with SQL the old conversation would survive that call unchanged. The rows are therefore
+deleted in the store's database (:mod:`.tracker_db`: SQLite under `make run`, PostgreSQL under
+docker compose), and then Rasa is asked what is left: the bridge reports that it could not
+delete rather than claiming it did (see :meth:`RasaTracker.forget`).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from vraagbaak.channels.telegram.tracker_db import TrackerDbError, delete_sender_events
 from vraagbaak.runtime.rasa import api_token
 from vraagbaak.settings import Settings
 
@@ -32,8 +32,6 @@ SLOT_DETECTED_LANGUAGE = "detected_language"
 SLOT_MUNICIPALITY = "municipality"
 #: Events a tracker holds once anything was said; a fresh tracker has only session bookkeeping.
 CONVERSATION_EVENTS = frozenset({"user", "bot", "slot"})
-#: The table Rasa's SQLTrackerStore keeps every event in, one row per event with its sender_id.
-SQL_EVENTS_TABLE = "events"
 
 
 class TrackerUnavailable(Exception):
@@ -82,18 +80,6 @@ class RasaTracker:
         events = (state.get("events") or []) if isinstance(state, dict) else []
         return [e for e in events if e.get("event") in CONVERSATION_EVENTS]
 
-    def _delete_sqlite_rows(self, sender: str) -> int | None:
-        """Delete the sender's rows from the SQLite tracker store; None when there is none here."""
-        path: Path = self.settings.tracker_db_path
-        if not path.is_file():
-            return None
-        with sqlite3.connect(path, timeout=10) as db:
-            exists = db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                (SQL_EVENTS_TABLE,)).fetchone()
-            if not exists:
-                return None
-            return db.execute(f"DELETE FROM {SQL_EVENTS_TABLE} WHERE sender_id = ?", (sender,)).rowcount
-
     def forget(self, sender: str) -> bool:
         """Delete everything Rasa stores for ``sender``; True only when Rasa then holds nothing.
 
@@ -104,18 +90,20 @@ class RasaTracker:
         except TrackerUnavailable as exc:
             log.warning("could not replace the conversation", extra={"sender": sender, "error": str(exc)})
         try:
-            deleted = self._delete_sqlite_rows(sender)
-        except sqlite3.Error as exc:
-            log.error("could not delete from the SQLite tracker store",
-                      extra={"sender": sender, "error": type(exc).__name__})
+            deleted = delete_sender_events(self.settings, sender)
+        except TrackerDbError as exc:
+            log.error("could not delete from the tracker store's database",
+                      extra={"sender": sender, "database": self.settings.tracker_db_shown,
+                             "error": str(exc)})
             return False
         try:
             left = self.conversation_events(sender)
         except TrackerUnavailable:
-            return deleted is not None  # the SQLite store is the truth and its rows are gone
+            return deleted is not None  # the database is the truth and its rows are gone
         if left:
-            log.error("conversation still stored after forgetting: a tracker store that only appends "
-                      "(SQL other than this machine's SQLite file) needs its rows deleted there",
-                      extra={"sender": sender, "events_left": len(left)})
+            log.error("conversation still stored after forgetting: Rasa's SQL tracker store only "
+                      "appends; is VRAAGBAAK_TRACKER_DB the database it uses?",
+                      extra={"sender": sender, "database": self.settings.tracker_db_shown,
+                             "events_left": len(left)})
             return False
         return True

@@ -1,0 +1,173 @@
+"""/vergeet against docker compose's tracker store for real: a PostgreSQL server of its own
+(Debian's postgresql package) holding what Rasa's own SQLTrackerStore wrote, run with Rasa's
+interpreter; our deletion runs in this process against the same URL, and Rasa reads back."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import urllib.parse
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from e2e_helpers import free_port
+from telegram_helpers import FakeRasa, json_log
+from vraagbaak.channels.telegram.tracker import CONVERSATION_EVENTS, RasaTracker
+from vraagbaak.channels.telegram.tracker_db import delete_sender_events
+from vraagbaak.settings import PROJECT_ROOT, Settings
+
+pytestmark = [pytest.mark.slow]
+
+POSTGRES_LIB = Path("/usr/lib/postgresql")
+RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
+RASA_SCRIPT = Path(__file__).parent / "rasa_tracker_store.py"
+USER, DATABASE, EMPTY_DATABASE = "rasa", "rasa", "norasa"
+#: With characters that must be percent-encoded in a URL, as an operator's password may have.
+PASSWORD = "Pg s3cret/with@odd:chars%"
+#: Sender A's id tries SQL injection: it must be a parameter, never part of the SQL.
+SENDER_A, SENDER_B = "tg-a'; DROP TABLE events; --", "tg-b"
+
+
+@dataclasses.dataclass(frozen=True)
+class Postgres:
+    port: int
+    host: str = "127.0.0.1"
+
+    def url(self, password: str = PASSWORD, database: str = DATABASE) -> str:
+        return f"postgresql://{USER}:{urllib.parse.quote(password, safe='')}@{self.host}:{self.port}/{database}"
+
+
+def _as_postgres(*command: str | Path) -> list[str]:
+    """PostgreSQL refuses to run as root: as root, its commands run as the postgres user."""
+    command_line = [str(part) for part in command]
+    return ["runuser", "-u", "postgres", "--", *command_line] if os.geteuid() == 0 else command_line
+
+
+def _run(*command: str | Path) -> None:
+    done = subprocess.run(_as_postgres(*command), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, f"{Path(command[0]).name} failed:\n{done.stdout}{done.stderr}"
+
+
+def _postgres_bin() -> Path:
+    """The newest installed server's bin/ (/usr/lib/postgresql/<version>/bin)."""
+    found = sorted(POSTGRES_LIB.glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
+    if not found:
+        pytest.fail("PostgreSQL is missing: `make test` installs it (Debian package postgresql; "
+                    "by hand: apt-get install -y postgresql)")
+    return found[-1].parent
+
+
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[Postgres]:
+    """A throwaway server on a free loopback port, password auth over TCP, with a user and two
+    databases; stopped and removed at the end."""
+    bin_dir = _postgres_bin()
+    root = Path(tempfile.mkdtemp(prefix="vraagbaak-pg-"))  # under /tmp: the postgres user can reach it
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    data, port = root / "data", free_port()
+    started = False
+    try:
+        _run(bin_dir / "initdb", "-D", data, "-U", "postgres", "-E", "UTF8", "--no-sync",
+             "--auth-local=trust", "--auth-host=scram-sha-256")
+        try:
+            _run(bin_dir / "pg_ctl", "-D", data, "-l", root / "server.log", "-w", "start",
+                 "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off")
+        except AssertionError:
+            log = root / "server.log"
+            raise AssertionError(log.read_text() if log.is_file() else "no server log") from None
+        started = True
+        # As superuser over the Unix socket (trust); everyone else comes in over TCP with a password.
+        with psycopg.connect(host=str(root), port=port, user="postgres", dbname="postgres",
+                             autocommit=True) as admin:
+            user = sql.Identifier(USER)
+            admin.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(user, sql.Literal(PASSWORD)))
+            for database in (DATABASE, EMPTY_DATABASE):
+                admin.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(database), user))
+        yield Postgres(port)
+    finally:
+        if started:
+            subprocess.run(_as_postgres(bin_dir / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop"),
+                           capture_output=True, timeout=120)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def rasa_store(postgres: Postgres) -> Callable[..., dict[str, list[dict[str, Any]] | None]]:
+    """``rasa_store("save" | "dump", *senders)``: Rasa's SQLTrackerStore in Rasa's own venv."""
+    if not RASA_PYTHON.is_file():
+        pytest.fail("Rasa's venv is missing: `make rasa-install` builds .venv-rasa")
+    env = {"PATH": os.environ["PATH"], "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+           "PG_HOST": postgres.host, "PG_PORT": str(postgres.port), "PG_DB": DATABASE, "PG_USER": USER,
+           "PG_PASSWORD": PASSWORD}
+
+    def run(command: str, *senders: str) -> dict[str, list[dict[str, Any]] | None]:
+        done = subprocess.run([str(RASA_PYTHON), str(RASA_SCRIPT), command, *senders], capture_output=True,
+                              text=True, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
+    return run
+
+
+@pytest.fixture
+def rasa_api() -> Iterator[FakeRasa]:
+    """Rasa's HTTP API, which forget() asks afterwards; the store itself is the real one."""
+    rasa = FakeRasa()
+    yield rasa
+    rasa.stop()
+
+
+def settings_for(url: str, rasa: FakeRasa) -> Settings:
+    return dataclasses.replace(Settings(), tracker_db=url, rasa_url=rasa.url, rasa_token="t", rasa_timeout=5)
+
+
+def conversation(events: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    return [e for e in events or [] if e["event"] in CONVERSATION_EVENTS]
+
+
+def test_forget_deletes_one_conversation_that_rasas_own_store_wrote_and_leaves_the_other(
+        postgres: Postgres, rasa_store: Callable[..., Any], rasa_api: FakeRasa) -> None:
+    saved = rasa_store("save", SENDER_A, SENDER_B)
+    assert {e["event"] for e in conversation(saved[SENDER_A])} == {"user", "bot", "slot"}
+    assert conversation(saved[SENDER_B])
+
+    settings = settings_for(postgres.url(), rasa_api)
+    assert settings.validate() is None  # the URL form the operator writes is accepted
+    with json_log("vraagbaak") as lines:
+        assert RasaTracker(settings).forget(SENDER_A)
+    assert [m for m, _, _ in rasa_api.requests] == ["PUT", "GET"]
+
+    after = rasa_store("dump", SENDER_A, SENDER_B)
+    assert after[SENDER_A] is None or not conversation(after[SENDER_A])
+    assert after[SENDER_B] == saved[SENDER_B]  # every event, untouched
+    assert delete_sender_events(settings, SENDER_A) == 0  # nothing left to delete; the table stands
+    assert PASSWORD not in lines.getvalue()
+
+
+def test_a_database_where_rasa_never_stored_anything_has_nothing_to_delete(
+        postgres: Postgres, rasa_api: FakeRasa) -> None:
+    settings = settings_for(postgres.url(database=EMPTY_DATABASE), rasa_api)
+    assert delete_sender_events(settings, SENDER_A) is None
+    assert RasaTracker(settings).forget(SENDER_A)  # and Rasa's API confirms it holds nothing
+
+
+def test_a_wrong_password_fails_the_forgetting_and_appears_in_no_log(postgres: Postgres,
+                                                                     rasa_api: FakeRasa) -> None:
+    wrong = "Wrong-pass/word@1"
+    settings = settings_for(postgres.url(password=wrong), rasa_api)
+    with json_log("vraagbaak") as lines:
+        assert not RasaTracker(settings).forget(SENDER_B)
+    log = lines.getvalue()
+    assert "password authentication failed" in log and f"rasa:***@127.0.0.1:{postgres.port}" in log
+    assert all(secret not in log and secret not in repr(settings) for secret in settings.tracker_db_secrets)
+    assert wrong not in log
