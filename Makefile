@@ -12,7 +12,7 @@ NODE_INSTALLED := node_modules/.installed
 # is the server that /vergeet's deletion is tested against (tests/test_tracker_postgres.py).
 SYSTEM_PACKAGES := docker-compose chromium postgresql
 
-.PHONY: run test test-e2e install rasa-install system-deps index check status eval bench translations clean
+.PHONY: run test test-e2e install rasa-install system-deps index check status eval eval-safety compare bench translations clean
 
 run: install
 	$(BIN)/vraagbaak kb build
@@ -59,6 +59,14 @@ status: $(INSTALLED)
 
 eval: $(INSTALLED)
 	$(BIN)/vraagbaak eval ../shared/eval/dev-questions.yaml
+
+# Emergencies recognised, and alarming ordinary questions left alone, per language and need.
+eval-safety: $(INSTALLED)
+	$(BIN)/vraagbaak eval-safety ../shared/eval/safety-dev.yaml
+
+# Our engine next to Rasa's own FAQ mechanism (ResponseSelector), trained on the current knowledge/ (10-20 min).
+compare: $(INSTALLED) rasa-install
+	$(BIN)/vraagbaak compare ../shared/eval/dev-questions.yaml
 
 bench: $(INSTALLED)
 	$(BIN)/vraagbaak bench

@@ -45,7 +45,8 @@ def context_of(tracker: Tracker) -> Context:
     municipality = tracker.get_slot(MUNICIPALITY)
     if municipality is None and isinstance(metadata, dict) and metadata.get("municipality") in assistant().municipalities:
         municipality = metadata["municipality"]
-    return Context(lang=lang, municipality=municipality)
+    return Context(lang=lang, municipality=municipality, last_question=tracker.get_slot(LAST_QUESTION),
+                   last_article_id=tracker.get_slot(LAST_ARTICLE))
 
 
 def language_events(tracker: Tracker, context: Context) -> list[dict[str, Any]]:

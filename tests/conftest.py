@@ -3,12 +3,16 @@
 The embedding cache of the developer's own index (var/index/cache) is copied in when present,
 so a second test run does not embed everything again; on a clean checkout the session builds
 from scratch (a few minutes on two cores).
+
+In CI (``CI=true``) a skipped test is reported as a failure (see :func:`in_ci`): a test that
+could not run proves nothing, and a green run must mean that everything ran.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,6 +29,40 @@ from vraagbaak.settings import PROJECT_ROOT, Settings
 
 REPO_KNOWLEDGE = PROJECT_ROOT / "knowledge"
 SHARED = PROJECT_ROOT.parent / "shared"
+
+
+# --- in CI, a skip is a failure -----------------------------------------------------------------
+def in_ci() -> bool:
+    """CI services set CI=true. There a skipped test (a missing browser, a missing server) must
+    not pass for a green run: the machine is meant to have everything."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def _skip_as_failure(report: pytest.TestReport | pytest.CollectReport) -> None:
+    reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+    report.outcome = "failed"
+    report.longrepr = (f"in CI (CI={os.environ.get('CI')}) a skip is a failure: {reason}; install what is "
+                       "missing (`make install`, `make system-deps`) or make the test run")
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                               ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """Outermost, so it sees the final report: an expected failure (xfail) is left alone."""
+    report = yield
+    if in_ci() and report.skipped and not hasattr(report, "wasxfail"):
+        _skip_as_failure(report)
+    return report
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, pytest.CollectReport,
+                                                                         pytest.CollectReport]:
+    """A whole module skipped (``pytest.skip(allow_module_level=True)``, ``importorskip``)."""
+    report = yield
+    if in_ci() and report.skipped:
+        _skip_as_failure(report)
+    return report
 
 
 @pytest.fixture(scope="session")

@@ -40,7 +40,15 @@ class Conversation:
         self.lang = lang  # what a page with data-lang would send
 
     def say(self, message: str) -> list[dict[str, Any]]:
-        body = json.dumps({"sender": self.sender, "message": message, "municipality": self.municipality,
+        """Typed text (never a command, also when it starts with "/")."""
+        return self._post({"message": message})
+
+    def press(self, payload: str) -> list[dict[str, Any]]:
+        """A button press: its payload, sent apart from typed text as the widget does."""
+        return self._post({"payload": payload})
+
+    def _post(self, fields: dict[str, str]) -> list[dict[str, Any]]:
+        body = json.dumps({"sender": self.sender, **fields, "municipality": self.municipality,
                            "lang": self.lang}).encode()
         request = urllib.request.Request(self.url, data=body, headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=60) as response:

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from vraagbaak.assistant.records import Records
-from vraagbaak.assistant.replies import Assistant, Context, language_of_message
+from vraagbaak.assistant.replies import Assistant, Context, Turn, language_of_message
 from vraagbaak.knowledge.loader import load_municipalities
+from vraagbaak.safety.data import NEEDS, load_safety
 from vraagbaak.search.engine import SearchEngine
 
 pytestmark = pytest.mark.slow
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.slow
 def assistant(real_engine: SearchEngine, real_settings, tmp_path: Path) -> Assistant:
     settings = replace(real_settings, var_dir=tmp_path)
     return Assistant(settings, real_engine, load_municipalities(settings.knowledge_dir, []),
-                     Records(settings.database_path))
+                     Records(settings.database_path), load_safety(settings.knowledge_dir))
 
 
 def test_language_choice_sticks_and_detection_follows_the_message() -> None:
@@ -68,10 +69,18 @@ def test_feedback_and_handoff_are_stored_without_identity(assistant: Assistant) 
     assert not columns & {"sender", "sender_id", "user", "chat_id", "name"}
 
 
-def test_emergency_names_112(assistant: Assistant) -> None:
-    for lang in ("nl", "en", "ar", "ti"):
-        (reply,) = assistant.emergency(Context(lang))
-        assert "112" in reply.text
+@pytest.mark.parametrize("lang", ["nl", "en", "ar", "ti"])
+@pytest.mark.parametrize("need", NEEDS)
+def test_each_emergency_reply_names_its_numbers_in_every_language(assistant: Assistant, lang: str, need: str) -> None:
+    (reply,) = assistant.emergency(Context(lang), need)
+    numbers = {"medical": ["112"], "violence": ["112", "0800-2000"], "fire": ["112", "0800-9009"],
+               "suicide": ["113", "0800-0113", "112"]}[need]
+    for number in numbers:
+        assert number in reply.text, (lang, need, reply.text)
+    assert "{" not in reply.text  # every placeholder filled
+    assert reply.custom["need"] == need and reply.custom["calls"][0]["phone"] == numbers[0]
+    if lang == "ti":
+        assert any("\u1200" <= ch <= "\u137f" for ch in reply.text)
 
 
 def test_welcome_offers_municipalities_and_languages(assistant: Assistant) -> None:
@@ -82,10 +91,38 @@ def test_welcome_offers_municipalities_and_languages(assistant: Assistant) -> No
     assert '/choose_language{"language":"ti"}' in payloads
 
 
-def test_small_talk_that_is_really_a_question_is_answered_only_when_confident(assistant: Assistant) -> None:
-    outcome = assistant.answer_if_confident("Hoe vraag ik zorgtoeslag aan?", Context("nl"))
-    assert outcome is not None and outcome.article_id == "zorgverzekering/zorgtoeslag"
-    assert assistant.answer_if_confident("Hallo daar", Context("nl")) is None  # too short to be a question
-    assert assistant.answer_if_confident("/greet", Context("nl")) is None
-    assert assistant.answer_if_confident("😀 😀 😀 😀", Context("nl")) is None
+def test_small_talk_never_hides_a_question_the_search_answers(assistant: Assistant) -> None:
+    response = assistant.respond(Turn("Hoe vraag ik zorgtoeslag aan?", "greet", 0.99), Context("nl"))
+    assert response.kind == "answer" and response.remember["last_article_id"] == "zorgverzekering/zorgtoeslag"
+    assert assistant.respond(Turn("Hallo daar", "greet", 0.99), Context("nl")).kind == "greet"
+    assert assistant.respond(Turn("😀 😀 😀 😀", "goodbye", 0.99), Context("nl")).kind == "help"  # no words: how to ask
     assert assistant.records.rows("unanswered") == []  # small talk is not an unanswered question
+    assert assistant.respond(Turn("bla bla", "goodbye", 0.5), Context("nl")).kind == "no_answer"  # unsure NLU
+    assert len(assistant.records.rows("unanswered")) == 1
+
+
+def test_an_emergency_comes_before_any_intent(assistant: Assistant) -> None:
+    for intent in ("greet", "feedback_helpful", "choose_municipality", "question", None):
+        response = assistant.respond(Turn("Help, mijn vader is bewusteloos en ademt niet", intent, 0.99),
+                                     Context("nl"))
+        assert response.kind == "emergency" and response.replies[0].custom["need"] == "medical", intent
+
+
+def test_a_payload_is_a_command_and_typed_text_never_is(assistant: Assistant) -> None:
+    pressed = assistant.respond(Turn('/choose_language{"language":"ti"}', "choose_language", 1.0, language="ti",
+                                     is_payload=True), Context("nl"))
+    assert pressed.kind == "language" and pressed.remember == {"language": "ti"}
+    short = assistant.respond(Turn("Tigrinya please", "question", 0.6, language="ti"), Context("en"))
+    assert short.kind == "language" and short.remember == {"language": "ti"}
+    # Naming a language inside a question changes nothing.
+    asked = assistant.respond(Turn("Where can I take Dutch lessons with a language buddy?", "question", 0.9,
+                                   language="nl"), Context("en"))
+    assert asked.kind == "answer" and "language" not in asked.remember
+
+
+def test_feedback_and_a_person_refer_to_the_last_question(assistant: Assistant) -> None:
+    context = Context("en", "haarlem", last_question="How do I write a Dutch CV?", last_article_id="werk/cv")
+    assistant.respond(Turn("/feedback_not_helpful", "feedback_not_helpful", 1.0, is_payload=True), context)
+    handoff = assistant.respond(Turn("I want to talk to a real person", "request_human", 0.95), context)
+    assert handoff.kind == "request_human" and "14 023" in handoff.replies[0].text
+    assert assistant.records.rows("feedback")[-1]["article_id"] == "werk/cv"

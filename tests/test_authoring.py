@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from search_helpers import knowledge_subset
-from vraagbaak.knowledge.authoring import is_outdated, mark_translated, new_article
+from vraagbaak.knowledge.authoring import is_outdated, mark_translated, new_article, source_fingerprint
 from vraagbaak.knowledge.loader import TRANSLATE_MARKER
 from vraagbaak.knowledge.checker import check_knowledge
 from vraagbaak.knowledge.loader import load_knowledge
@@ -69,14 +69,37 @@ def test_kb_new_translation_starts_from_the_dutch_text_and_cannot_be_published_u
         new_article(load_knowledge(knowledge).knowledge, "werk/cv", "ti")
 
 
-def test_kb_new_dutch_article_and_municipal_variant(knowledge: Path) -> None:
+def test_kb_new_dutch_article_starts_empty_and_cannot_be_published(knowledge: Path) -> None:
     kb = load_knowledge(knowledge).knowledge
     path = new_article(kb, "werk/stage", "nl", today=date(2026, 11, 23))
     assert path == knowledge / "nl" / "werk" / "stage.md"
-    assert "empty_text" in codes(knowledge) or "empty_body" in codes(knowledge)
-    variant = new_article(kb, "huisvuil/grofvuil", "en", "haarlem") if not (
-        knowledge / "en" / "huisvuil" / "grofvuil.haarlem.md").exists() else None
-    assert variant is None or variant.name == "grofvuil.haarlem.md"
+    assert "id: werk/stage" in path.read_text(encoding="utf-8")
+    errors = {p.code for p in check_knowledge(knowledge, today=date(2026, 11, 23)).errors
+              if p.path == path}
+    assert {"empty_text", "empty_body", "bad_source"} <= errors  # title, answer, source to fill in
+
+
+def test_kb_new_municipal_variant_translates_that_municipalitys_dutch_text(knowledge: Path) -> None:
+    """The translation of Haarlem's variant starts from Haarlem's Dutch text, not the general one."""
+    target = knowledge / "en" / "huisvuil" / "grofvuil.haarlem.md"
+    target.unlink()  # the fixture has it: take it away, as for a variant nobody translated yet
+    kb = load_knowledge(knowledge).knowledge
+    path = new_article(kb, "huisvuil/grofvuil", "en", "haarlem", today=date(2026, 11, 23))
+    assert path == target and path.is_file()
+
+    haarlem_dutch = next(v for v in kb.versions if v.key == ("huisvuil/grofvuil", "nl", "haarlem"))
+    general_dutch = next(v for v in kb.versions if v.key == ("huisvuil/grofvuil", "nl", None))
+    text = path.read_text(encoding="utf-8")
+    assert "municipality: haarlem" in text and f"translated_from: {source_fingerprint(haarlem_dutch)}" in text
+    assert haarlem_dutch.body.strip() in text and general_dutch.body.strip() not in text
+    assert codes(knowledge)["untranslated_text"] == ["en/huisvuil/grofvuil.haarlem.md"]
+    # The volunteer translates: the marker and the Dutch text go, and the variant is published.
+    head, _, _ = text.partition(TRANSLATE_MARKER)
+    path.write_text(head + "Bulky waste in Haarlem: make an appointment with Spaarnelanden.\n", encoding="utf-8")
+    after = load_knowledge(knowledge).knowledge
+    created = next(v for v in after.versions if v.path.resolve() == path.resolve())
+    assert created.key == ("huisvuil/grofvuil", "en", "haarlem") and not is_outdated(after, created)
+    assert "untranslated_text" not in codes(knowledge)
 
 
 @pytest.mark.parametrize("article_id, lang, municipality, message", [

@@ -35,11 +35,11 @@ def test_full_conversation_in_each_language(stack: Services, lang: str) -> None:
     assert '/choose_language{"language":"ar"}' in payloads
     if lang in ("ar", "ti"):
         assert in_script(texts(welcome), lang), welcome
-    talk.say('/choose_municipality{"municipality":"haarlem"}')
+    talk.press('/choose_municipality{"municipality":"haarlem"}')
     answer = talk.answer(question)
     assert answer["vraagbaak"] == "answer" and answer["article_id"] == article
     assert answer["lang"] == lang and answer["source"].startswith("https://")
-    thanks = talk.say("/feedback_helpful")
+    thanks = talk.press("/feedback_helpful")
     assert (thanks[0].get("custom") or {}).get("vraagbaak") == "feedback"
 
 
@@ -47,7 +47,7 @@ def test_switching_language_mid_conversation(stack: Services) -> None:
     talk = Conversation(stack.settings.web_port)
     assert talk.answer("Hoe vraag ik zorgtoeslag aan?")["lang"] == "nl"
     assert talk.answer("كيف أطلب بدل الرعاية الصحية zorgtoeslag؟")["lang"] == "ar"
-    chosen = talk.say('/choose_language{"language":"ti"}')
+    chosen = talk.press('/choose_language{"language":"ti"}')
     assert in_script(texts(chosen), "ti")
     assert talk.answer("How do I apply for zorgtoeslag?")["lang"] == "ti"  # the choice sticks
 
@@ -56,7 +56,7 @@ def test_choosing_a_municipality_changes_a_municipal_answer(stack: Services) -> 
     talk = Conversation(stack.settings.web_port)
     general = talk.answer("Hoe kan ik grofvuil laten ophalen?")
     assert general["article_id"] == "huisvuil/grofvuil" and general["municipality"] is None
-    talk.say('/choose_municipality{"municipality":"enschede"}')
+    talk.press('/choose_municipality{"municipality":"enschede"}')
     local = talk.answer("Hoe kan ik grofvuil laten ophalen?")
     assert local["article_id"] == "huisvuil/grofvuil" and local["municipality"] == "enschede"
 
@@ -66,9 +66,9 @@ def test_the_pages_municipality_and_language_apply_from_the_first_message(stack:
     local = talk.answer("Hoe kan ik grofvuil laten ophalen?")
     assert local["article_id"] == "huisvuil/grofvuil" and local["municipality"] == "enschede"
     assert local["lang"] == "nl"  # a Dutch question is answered in Dutch, whatever the page says
-    pressed = talk.say("/request_human")  # a button has no language: the conversation's is used
+    pressed = talk.press("/request_human")  # a button has no language: the conversation's is used
     assert "14 053" in texts(pressed) and not in_script(texts(pressed), "ar")
-    fresh = Conversation(stack.settings.web_port, municipality="enschede", lang="ar").say("/request_human")
+    fresh = Conversation(stack.settings.web_port, municipality="enschede", lang="ar").press("/request_human")
     assert in_script(texts(fresh), "ar") and "14 053" in texts(fresh)
 
 
@@ -92,8 +92,8 @@ def test_emergency_gets_112(stack: Services, message: str) -> None:
 def test_feedback_and_handoff_are_stored(stack: Services) -> None:
     talk = Conversation(stack.settings.web_port)
     talk.answer("How do I write a Dutch CV?")
-    talk.say("/feedback_not_helpful")
-    handoff = talk.say("/request_human")
+    talk.press("/feedback_not_helpful")
+    handoff = talk.press("/request_human")
     assert any((m.get("custom") or {}).get("vraagbaak") == "handoff" for m in handoff)
     with sqlite3.connect(stack.settings.database_path) as db:
         feedback = db.execute("SELECT article_id, helpful, question FROM feedback ORDER BY id DESC LIMIT 1").fetchone()

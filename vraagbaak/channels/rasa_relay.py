@@ -15,7 +15,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from vraagbaak.assistant import texts
+from vraagbaak.assistant import payloads, texts
 from vraagbaak.assistant.i18n import translator
 from vraagbaak.i18n.detect import detect_language
 from vraagbaak.knowledge.model import Municipality
@@ -43,11 +43,19 @@ class Gateway:
                  "custom": {"vraagbaak": "unavailable", "lang": lang, "municipality": municipality,
                             "phone": place.phone if place else None}}]
 
-    def relay(self, sender: str, message: str, lang: str | None, municipality: str | None) -> list[dict[str, Any]]:
+    def relay(self, sender: str, message: str, lang: str | None, municipality: str | None,
+              is_payload: bool = False) -> list[dict[str, Any]]:
         """``lang`` and ``municipality`` are what the channel knows (the page's language, the
         chat's last language); the actions use them as hints when the message and the
-        conversation say nothing (a button press, a first message)."""
+        conversation say nothing (a button press, a first message).
+
+        ``is_payload``: the message is a button's payload. Only payloads the assistant offers go
+        to Rasa as commands; typed text, and any other "payload", is sent as words."""
         hint = lang if lang in LANGUAGES else None
+        if not (is_payload and payloads.is_allowed(message, self.municipalities)):
+            if is_payload:
+                log.info("payload refused; sent as text")
+            message = payloads.as_typed_text(message)
         payload = json.dumps({"sender": sender, "message": message,
                               "metadata": {"lang": hint, "municipality": municipality}}).encode()
         # For the apology only: a button payload has no language of its own.

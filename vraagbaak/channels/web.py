@@ -8,7 +8,7 @@ Browsers talk to this server only (no Rasa token in any page). Routes:
 ``GET /widget.js``       the widget (static/widget.js)
 ``GET /widget/fonts/…``  the Ge'ez font the widget uses for Tigrinya
 ``GET /api/widget-config``  labels, languages, municipalities (:mod:`.widget`)
-``POST /api/messages``   ``{"sender", "message", "lang"?, "municipality"?}`` → Rasa's messages
+``POST /api/messages``   ``{"sender", "message" | "payload", "lang"?, "municipality"?}`` → Rasa's messages
 ``GET /health``          ``{"ok": true}``
 =======================  ================================================================
 
@@ -201,12 +201,15 @@ def make_handler(app: WebApp) -> type[BaseHTTPRequestHandler]:
             try:
                 data = json.loads(self.rfile.read(length).decode("utf-8"))
                 sender = str(data["sender"])[:128]
-                message = str(data["message"])[:MAX_MESSAGE_CHARS]
+                # A button press sends its payload; typed text is a message (never a command).
+                is_payload = "payload" in data
+                message = str(data["payload"] if is_payload else data["message"])[:MAX_MESSAGE_CHARS]
             except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-                return self._json(HTTPStatus.BAD_REQUEST, {"error": "expected JSON with sender and message"}, cors)
+                return self._json(HTTPStatus.BAD_REQUEST,
+                                  {"error": "expected JSON with sender and message (or payload)"}, cors)
             lang = data.get("lang") if isinstance(data.get("lang"), str) else None
             municipality = data.get("municipality") if isinstance(data.get("municipality"), str) else None
-            self._json(HTTPStatus.OK, app.gateway.relay(sender, message, lang, municipality), cors)
+            self._json(HTTPStatus.OK, app.gateway.relay(sender, message, lang, municipality, is_payload), cors)
 
     return Handler
 

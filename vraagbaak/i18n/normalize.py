@@ -69,3 +69,17 @@ def normalize(text: str) -> str:
     # Ethiopic punctuation (U+1360-U+1368) and every other non-word character become spaces.
     text = _NON_WORD.sub(" ", text.replace("_", " "))
     return " ".join(text.split())
+
+
+#: Ethiopic punctuation as the ASCII punctuation the NLU's tokenizer knows (፡ is a word space).
+_ETHIOPIC_PUNCTUATION: Final = str.maketrans({"፡": " ", "።": ".", "፣": ",", "፤": ";", "፥": ":", "፦": ":",
+                                              "፧": "?", "፨": " "})
+_ARABIC_MARKS: Final = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+
+
+def for_nlu(text: str) -> str:
+    """The light normalisation Rasa's NLU sees (bot/components/normalizer.py): invisible and
+    control characters, Arabic vowel marks and tatweel, and Ethiopic punctuation, which people
+    type or not at will. Letters and case stay, so entity values still read as typed."""
+    text = strip_controls(text).translate(_ETHIOPIC_PUNCTUATION)
+    return " ".join(_ARABIC_MARKS.sub("", text).split())

@@ -15,6 +15,7 @@ from vraagbaak.knowledge.loader import expected_path, load_knowledge
 from vraagbaak.knowledge.model import ArticleVersion, KnowledgeBase
 from vraagbaak.knowledge.problems import Problem
 from vraagbaak.languages import FALLBACK_LANGUAGE, LANGUAGES
+from vraagbaak.safety.data import load_safety
 
 #: Sites whose pages count as an official source (a subdomain counts too).
 OFFICIAL_DOMAINS: Final = (
@@ -120,6 +121,7 @@ def check_knowledge(root: Path, today: date | None = None, stale_after_days: int
     problems = [p for p in problems if not (p.code == "path_mismatch" and p.path in duplicated)]
     problems += duplicates
     problems += _missing_languages(kb)
+    problems += load_safety(root).problems
     for version in kb.versions:
         problems += _broken_links(version)
         if is_outdated(kb, version):

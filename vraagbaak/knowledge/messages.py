@@ -98,6 +98,36 @@ MESSAGES: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "en": ("The source '{value}' is not a web address.", "Write the official page, starting with https://."),
         "nl": ("De bron '{value}' is geen webadres.", "Schrijf de officiële pagina, beginnend met https://."),
     },
+    "safety_not_list": {
+        "en": ("In a safety file, {section} must be a list.",
+               "Write each pattern or example on its own line, starting with a dash: - \"ademt niet\"."),
+        "nl": ("In een veiligheidsbestand moet {section} een lijst zijn.",
+               "Zet elk patroon of voorbeeld op een eigen regel, met een streepje ervoor: - \"ademt niet\"."),
+    },
+    "safety_not_text": {
+        "en": ("This line in {section} is empty or not a piece of text.",
+               "Write the words between double quotes after the dash, or remove the line."),
+        "nl": ("Deze regel in {section} is leeg of geen tekst.",
+               "Zet de woorden tussen dubbele aanhalingstekens na het streepje, of haal de regel weg."),
+    },
+    "safety_bad_pattern": {
+        "en": ("The pattern {value} has no words to look for.",
+               "Write one or more words; use * only at the start or end of a word (for example adem*)."),
+        "nl": ("Het patroon {value} bevat geen woorden om naar te zoeken.",
+               "Schrijf een of meer woorden; gebruik * alleen aan het begin of eind van een woord (bijvoorbeeld adem*)."),
+    },
+    "safety_unknown_need": {
+        "en": ("{value} is not a kind of danger the assistant knows.",
+               "Use one of: {needs}."),
+        "nl": ("{value} is geen soort gevaar die de assistent kent.",
+               "Gebruik een van: {needs}."),
+    },
+    "safety_missing": {
+        "en": ("There is no safety file for the language {lang}: emergencies in it are only recognised by meaning.",
+               "Create knowledge/safety/{lang}.yaml like the other languages' files."),
+        "nl": ("Er is geen veiligheidsbestand voor de taal {lang}: noodgevallen worden dan alleen op betekenis herkend.",
+               "Maak knowledge/safety/{lang}.yaml, zoals de bestanden van de andere talen."),
+    },
     "unofficial_source": {
         "en": ("The source {value} is not on a known official site.",
                "Use a government or municipal page (for example rijksoverheid.nl, duo.nl, toeslagen.nl, the municipality)."),

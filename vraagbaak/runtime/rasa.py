@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
 import secrets
 import subprocess
 from pathlib import Path
@@ -14,7 +15,15 @@ BOT_DIR = PROJECT_ROOT / "bot"
 RASA_VENV = PROJECT_ROOT / ".venv-rasa"
 MODEL_NAME = "vraagbaak"
 #: What a Rasa model is trained from; a change in any of these means a new model.
-TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
+TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "components")
+#: Our code that the NLU pipeline runs (bot/components imports it), relative to the project.
+PIPELINE_CODE = ("vraagbaak/i18n/normalize.py",)
+#: Training as deterministic as TensorFlow allows: fixed hash seed (Rasa iterates over sets),
+#: deterministic ops, no oneDNN (its kernels differ per CPU), and a fixed thread count (a float
+#: sum split over another number of threads rounds differently). DIET's random_seed is in
+#: config.yml. So a fresh clone trains the model that the tests were written against.
+DETERMINISTIC_TRAINING = {"PYTHONHASHSEED": "0", "TF_DETERMINISTIC_OPS": "1", "TF_ENABLE_ONEDNN_OPTS": "0",
+                          "TF_INTRA_OP_PARALLELISM_THREADS": "2", "TF_INTER_OP_PARALLELISM_THREADS": "2"}
 
 
 def rasa_executable() -> Path:
@@ -29,14 +38,25 @@ def model_path(settings: Settings) -> Path:
     return models_dir(settings) / f"{MODEL_NAME}.tar.gz"
 
 
+def rasa_env(**extra: str) -> dict[str, str]:
+    """The environment of every Rasa command: our package importable (the NLU normaliser),
+    no telemetry, deterministic training."""
+    return {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "RASA_TELEMETRY_ENABLED": "false",
+            **DETERMINISTIC_TRAINING, **extra}
+
+
 def training_fingerprint(bot_dir: Path = BOT_DIR) -> str:
     digest = hashlib.sha256()
     for name in TRAINING_INPUTS:
         path = bot_dir / name
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        files = sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts) \
+            if path.is_dir() else [path]
         for file in files:
             digest.update(str(file.relative_to(bot_dir)).encode())
             digest.update(file.read_bytes())
+    for name in PIPELINE_CODE:
+        digest.update(name.encode())
+        digest.update((PROJECT_ROOT / name).read_bytes())
     return digest.hexdigest()
 
 
@@ -54,7 +74,7 @@ def train_if_changed(settings: Settings, force: bool = False) -> bool:
             return False
         stamp.unlink(missing_ok=True)  # a model without a stamp is retrained, never trusted
         subprocess.run([str(rasa_executable()), "train", "--fixed-model-name", MODEL_NAME,
-                        "--out", str(models_dir(settings)), "--quiet"], cwd=BOT_DIR, check=True)
+                        "--out", str(models_dir(settings)), "--quiet"], cwd=BOT_DIR, check=True, env=rasa_env())
         stamp.write_text(fingerprint)
         return True
 

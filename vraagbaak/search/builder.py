@@ -15,9 +15,12 @@ import numpy as np
 from vraagbaak.knowledge.authoring import is_outdated
 from vraagbaak.knowledge.model import ArticleVersion, KnowledgeBase
 from vraagbaak.search import calibration as cal
+from vraagbaak.search import coverage
 from vraagbaak.search.embedders import Embedder
-from vraagbaak.search.index import (CALIBRATION_FILE, LEXICAL_DIR, MANIFEST_FILE, VECTORS_FILE,
-                                    VERSIONS_FILE)
+from vraagbaak.safety.check import calibrate_margin, nearest_margin
+from vraagbaak.safety.data import CALM, load_safety
+from vraagbaak.search.index import (BANK_FILE, BANK_VECTORS_FILE, CALIBRATION_FILE, LEXICAL_DIR, MANIFEST_FILE,
+                                    SAFETY_FILE, SAFETY_VECTORS_FILE, VECTORS_FILE, VERSIONS_FILE)
 from vraagbaak.search.lexical import LexicalIndex
 from vraagbaak.search.store import CACHE, EmbeddingCache, new_build_dir, publish_build, text_key, write_json
 
@@ -37,6 +40,8 @@ class BuildReport:
     reused: int
     seconds: float
     calibration: dict[str, cal.LanguageCalibration] = field(default_factory=dict)
+    safety: dict[str, object] = field(default_factory=dict)
+    bank: dict[str, object] = field(default_factory=dict)
 
 
 def knowledge_fingerprint(root: Path) -> str:
@@ -128,6 +133,66 @@ def _calibration(versions: list[ArticleVersion], vectors: np.ndarray, embed: _Ca
     return cal.calibrate(positives, negatives)
 
 
+def _safety(kb: KnowledgeBase, versions: list[ArticleVersion], embed: _CachedEmbedder
+            ) -> tuple[dict[str, object], np.ndarray]:
+    """The safety layer's part of a build: its patterns, its examples' vectors, and the meaning
+    margin calibrated on them (each example scored against the others, leave one out) and on
+    ordinary questions (half of every article's example questions, and the out-of-scope ones)."""
+    data = load_safety(kb.root)
+    examples = data.examples
+    vectors = embed.embed("query", [e.text for e in examples]) if examples else np.zeros((0, embed.embedder.dim), np.float32)
+    labels = np.asarray([e.label for e in examples])
+    emergencies: list[float] = []
+    calm: list[float] = []
+    if len(examples) > 1:
+        similarities = vectors @ vectors.T
+        np.fill_diagonal(similarities, -2.0)
+        for i, example in enumerate(examples):
+            meaning = nearest_margin(similarities[i], labels)
+            if meaning is not None:
+                (calm if example.label == CALM else emergencies).append(meaning.margin)
+    ordinary_texts = [q for v in versions for q in cal.fold_split(v.questions)[1]]
+    ordinary_texts += [q for qs in cal.load_out_of_scope(kb.root).values() for q in qs]
+    ordinary: list[float] = []
+    if len(examples) and ordinary_texts:
+        for row in embed.embed("query", ordinary_texts) @ vectors.T:
+            meaning = nearest_margin(row, labels)
+            if meaning is not None:
+                ordinary.append(meaning.margin)
+    margin = calibrate_margin(emergencies, calm, ordinary)
+    def share(values: list[float]) -> float:
+        return round(sum(v >= margin for v in values) / len(values), 4) if values else 0.0
+    record: dict[str, object] = {
+        "margin": margin, "labels": labels.tolist(),
+        "danger": [[need, p.source, p.line] for need, p in data.danger],
+        "calm": [[p.source, p.line] for p in data.calm],
+        "examples": {"emergency": len(emergencies), "calm": len(calm), "ordinary": len(ordinary)},
+        # Measured on the calibration data itself, by meaning alone, for the build report.
+        "alarm_rate": {"emergency": share(emergencies), "calm": share(calm), "ordinary": share(ordinary)},
+    }
+    return record, vectors
+
+
+def _question_bank(versions: list[ArticleVersion], embed: _CachedEmbedder, out_of_scope: dict[str, list[str]]
+                   ) -> tuple[dict[str, object], np.ndarray]:
+    """Every article example question and every out-of-scope question, embedded as queries,
+    with the margin of :mod:`vraagbaak.search.coverage` calibrated on them."""
+    texts: list[str] = []
+    labels: list[str] = []
+    langs: list[str] = []
+    for version in versions:
+        texts += version.questions
+        labels += [version.id] * len(version.questions)
+        langs += [version.lang] * len(version.questions)
+    for lang, questions in sorted(out_of_scope.items()):
+        texts += questions
+        labels += [coverage.OUT_OF_SCOPE] * len(questions)
+        langs += [lang] * len(questions)
+    vectors = embed.embed("query", texts) if texts else np.zeros((0, embed.embedder.dim), np.float32)
+    calibration = coverage.calibrate(vectors, labels, langs)
+    return {"labels": labels, "langs": langs, "calibration": coverage.to_json(calibration)}, vectors
+
+
 def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
 
@@ -147,6 +212,8 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, calibrat
         lexical[lang] = LexicalIndex.build([lexical_text(versions[i]) for i in rows], rows)
     calibration = (_calibration(versions, vectors, embed, lexical, cal.load_out_of_scope(kb.root)) if calibrate
                    else cal.calibrate({}, {}))
+    safety, safety_vectors = _safety(kb, versions, embed)
+    bank, bank_vectors = _question_bank(versions, embed, cal.load_out_of_scope(kb.root))
 
     tmp = new_build_dir(index_dir)
     flat = faiss.IndexFlatIP(embedder.dim)
@@ -157,6 +224,10 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, calibrat
         index.save(tmp / LEXICAL_DIR, lang)
     write_json(tmp / VERSIONS_FILE, [_version_record(v, kb) for v in versions])
     write_json(tmp / CALIBRATION_FILE, cal.to_json(calibration))
+    write_json(tmp / SAFETY_FILE, safety)
+    np.save(tmp / SAFETY_VECTORS_FILE, safety_vectors)
+    write_json(tmp / BANK_FILE, bank)
+    np.save(tmp / BANK_VECTORS_FILE, bank_vectors)
     write_json(tmp / MANIFEST_FILE, {
         "embedder": embedder.name, "dim": embedder.dim, "versions": len(versions),
         "fingerprint": knowledge_fingerprint(kb.root), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -164,4 +235,4 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, calibrat
     final = publish_build(index_dir, tmp)
     cache.save()
     return BuildReport(final, len(versions), embed.embedded, embed.reused,
-                       time.perf_counter() - started, calibration)
+                       time.perf_counter() - started, calibration, safety, bank["calibration"])

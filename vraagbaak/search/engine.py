@@ -66,22 +66,29 @@ class SearchEngine:
         answer_lang = request.lang if request.lang in LANGUAGES else query_lang
         if not text:
             return SearchResult(query_lang, answer_lang, None, abstain_reason="empty")
+        safety = self.snapshot.safety
         if letter_count(text) < MIN_LETTERS:
-            return SearchResult(query_lang, answer_lang, None, abstain_reason="no_text")
-        candidates, confidence = self._rank(text, query_lang)
+            danger = safety.assess(text, None, request.intent, request.intent_confidence)
+            return SearchResult(query_lang, answer_lang, None, abstain_reason="no_text", danger=danger)
+        query_vector = self.embedder.embed_queries([text])[0]
+        # The safety check reads the same embedding: a message is embedded once.
+        danger = safety.assess(text, query_vector, request.intent, request.intent_confidence)
+        candidates, confidence = self._rank(text, query_lang, query_vector)
         language_calibration = self.snapshot.calibration.get(query_lang)
         threshold = language_calibration.threshold if language_calibration else 0.0
         alternatives = [self.choose_version(c.article_id, answer_lang, request.municipality)
                         for c in candidates[: max(request.top_k, 1)]]
         if not candidates or confidence < threshold:
             return SearchResult(query_lang, answer_lang, None, candidates[: request.top_k], confidence,
-                                threshold, "low_confidence", alternatives)
+                                threshold, "low_confidence", alternatives, danger)
+        if self.snapshot.bank.not_covered(query_vector, query_lang):
+            return SearchResult(query_lang, answer_lang, None, candidates[: request.top_k], confidence,
+                                threshold, "not_covered", alternatives, danger)
         return SearchResult(query_lang, answer_lang, alternatives[0], candidates[: request.top_k],
-                            confidence, threshold, None, alternatives)
+                            confidence, threshold, None, alternatives, danger)
 
-    def _rank(self, text: str, query_lang: str) -> tuple[list[Candidate], float]:
+    def _rank(self, text: str, query_lang: str, query_vector: np.ndarray) -> tuple[list[Candidate], float]:
         versions = self.snapshot.versions
-        query_vector = self.embedder.embed_queries([text])[0]
         scores, rows = self.snapshot.dense_search(query_vector, DENSE_CANDIDATES)
         dense: dict[str, float] = {}
         for score, row in zip(scores.tolist(), rows.tolist()):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from vraagbaak.safety.check import Danger
+
 
 @dataclass(frozen=True)
 class SearchRequest:
@@ -15,6 +17,9 @@ class SearchRequest:
     lang: str | None = None
     municipality: str | None = None
     top_k: int = 3
+    #: What Rasa's NLU made of the message: one piece of evidence for the safety check.
+    intent: str | None = None
+    intent_confidence: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -56,10 +61,13 @@ class SearchResult:
     #: The top dense cosine the abstention decision looked at, and the threshold it used.
     confidence: float = 0.0
     threshold: float = 0.0
-    #: ``None`` when answered; else ``empty``, ``no_text`` or ``low_confidence``.
+    #: ``None`` when answered; else ``empty``, ``no_text``, ``low_confidence`` or ``not_covered``
+    #: (nearer to a question of knowledge/out-of-scope.yaml than to any article's).
     abstain_reason: str | None = None
     #: Candidate answers in the user's language/municipality, best first (for top-3 reporting).
     alternatives: list[Answer] = field(default_factory=list)
+    #: Set when the safety check found that someone may be in danger now: it comes first.
+    danger: Danger | None = None
 
     @property
     def abstained(self) -> bool:

@@ -381,11 +381,13 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
       }
     }
     const phone = (kind === "unavailable" || kind === "handoff") && (custom.phone || (municipality() || {}).phone);
-    if (phone) {
-      chips.append(h("a", { class: "chip call", href: "tel:" + String(phone).replace(/[^\d+]/g, "") },
-        icon("phone"), t("call", { phone })));
+    // Someone in danger: every number of the reply as a tap-to-call button, 112 first.
+    const phones = kind === "emergency" ? (custom.calls || []).map((c) => c.phone) : phone ? [phone] : [];
+    for (const number of phones) {
+      chips.append(h("a", { class: "chip call", href: "tel:" + String(number).replace(/[^\d+]/g, "") },
+        icon("phone"), t("call", { phone: number })));
     }
-    if (active && typeof entry.retry === "string") { // "": a failed start, which start() repeats
+    if (active && entry.retry != null) { // "": a failed start, which start() repeats
       chips.append(h("button", { type: "button", class: "chip", onclick: (e) => retry(entry, e) }, icon("retry"), t("retry")));
     }
     if (chips.childElementCount) msg.append(chips);
@@ -440,7 +442,9 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
       .map((b) => ({ title: b.title, payload: b.payload }));
     const c = message.custom && typeof message.custom === "object" ? message.custom : null;
     const custom = c && { vraagbaak: c.vraagbaak, lang: c.lang, source: c.source, reviewed: c.reviewed,
-      not_translated: c.not_translated, phone: c.phone, municipality: c.municipality };
+      not_translated: c.not_translated, phone: c.phone, municipality: c.municipality,
+      calls: Array.isArray(c.calls) ? c.calls.filter((x) => x && typeof x.phone === "string").slice(0, 4)
+        .map((x) => ({ name: String(x.name || ""), phone: x.phone })) : undefined };
     return text || buttons.length ? { who: "bot", text, buttons, custom } : null;
   }
 
@@ -458,8 +462,13 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
     if (on) reveal(null);
   }
 
-  /** One message to the server and its replies into the chat. ``hidden``: a setup command whose
-   *  replies are not shown (unless they apologise); a failed one is retried by start(), not resent. */
+  /** A button's payload, sent apart from typed text: the server runs only payloads it offered,
+   *  and reads anything typed (also "/restart") as words. */
+  const command = (payload) => ({ payload });
+
+  /** One message (typed text, or command(payload)) to the server and its replies into the chat.
+   *  ``hidden``: a setup command whose replies are not shown (unless they apologise); a failed
+   *  one is retried by start(), not resent. */
   async function exchange(message, hidden, setup, sender) {
     if (state.sender !== sender) return false; // queued before "new conversation": dropped
     pending++;
@@ -470,7 +479,9 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
       const place = municipality();
       const response = await fetch(api("/api/messages"), {
         method: "POST", headers: { "Content-Type": "application/json" }, credentials: "omit", signal: abort.signal,
-        body: JSON.stringify({ sender, message, lang: requestLang(message), municipality: place ? place.code : undefined }),
+        body: JSON.stringify({ sender, ...(typeof message === "string" ? { message } : { payload: message.payload }),
+          lang: requestLang(typeof message === "string" ? message : message.payload),
+          municipality: place ? place.code : undefined }),
       });
       if (!response.ok) throw new Error("HTTP " + response.status);
       const replies = (await response.json()).map(toEntry).filter(Boolean);
@@ -547,10 +558,11 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
     startingFor = sender;
     const place = municipality();
     const lang = state.chosenLang || fixedLang();
-    const steps = [place && `/choose_municipality{"municipality":"${place.code}"}`, lang && `/choose_language{"language":"${lang}"}`];
+    const steps = [place && command(`/choose_municipality{"municipality":"${place.code}"}`),
+      lang && command(`/choose_language{"language":"${lang}"}`)];
     enqueue(async () => {
       for (const step of steps) if (step && !(await exchange(step, true, true, sender))) return false;
-      if (welcome && !(await exchange("/greet", false, true, sender))) return false; // shown, no user bubble
+      if (welcome && !(await exchange(command("/greet"), false, true, sender))) return false; // shown, no user bubble
       if (state.sender !== sender) return false;
       state.started = true;
       save();
@@ -599,7 +611,7 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
       state.chosenLang = lang[1];
       setUiLang(lang[1]);
     }
-    send(button.payload, button.title, true);
+    send(command(button.payload), button.title, true);
     if (event.detail === 0) $.input.focus(); // keyboard users: the button is gone, keep focus in the chat
   }
 
@@ -623,7 +635,7 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
       if (code === state.chosenLang) return;
       state.chosenLang = code;
       const name = (config.languages.find((l) => l.code === code) || {}).name || code;
-      send(`/choose_language{"language":"${code}"}`, name);
+      send(command(`/choose_language{"language":"${code}"}`), name);
     }, 600);
   }
 

@@ -234,15 +234,16 @@ class TelegramBridge:
             await work(state, lang)
 
     async def _relay(self, bot: Bot, chat_id: int, state: ChatState, message: str, lang: str,
-                     prepare: Callable[[], object] | None = None) -> None:
+                     prepare: Callable[[], object] | None = None, is_payload: bool = True) -> None:
         """Send ``message`` to Rasa (after ``prepare``, in the same worker thread) and show its
-        answer. ``lang`` is for the apology when Rasa is down."""
+        answer. ``lang`` is for the apology when Rasa is down. ``is_payload``: a button's or a
+        command's payload; typed text is sent with False, so it is never run as a command."""
         sender = self.sender(chat_id)
 
         def exchange() -> list[dict[str, Any]]:
             if prepare is not None:
                 prepare()
-            return self.gateway.relay(sender, message, lang, state.municipality)
+            return self.gateway.relay(sender, message, lang, state.municipality, is_payload)
 
         started = time.monotonic()
         async with self._typing(bot, chat_id):
@@ -264,7 +265,7 @@ class TelegramBridge:
         async def work(state: ChatState, lang: str) -> None:
             if not state.chosen_lang:
                 state.seen_lang = lang  # the message's language, when it showed one
-            await self._relay(context.bot, message.chat_id, state, text, lang)
+            await self._relay(context.bot, message.chat_id, state, text, lang, is_payload=False)
 
         await self._turn(update, context, text, work)
 

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 
 from telegram import BotCommand
 
-from vraagbaak.assistant import texts
+from vraagbaak.assistant import payloads, texts
 from vraagbaak.assistant.i18n import Translator
-from vraagbaak.assistant.replies import PAYLOAD_HUMAN
 
 #: Rasa intents the commands trigger (bot/domain.yml); without entities Rasa asks, with buttons.
-PAYLOAD_GREET = "/greet"
-PAYLOAD_CHOOSE_LANGUAGE = "/choose_language"
-PAYLOAD_CHOOSE_MUNICIPALITY = "/choose_municipality"
+PAYLOAD_GREET = payloads.GREET
+PAYLOAD_CHOOSE_LANGUAGE = payloads.CHOOSE_LANGUAGE
+PAYLOAD_CHOOSE_MUNICIPALITY = payloads.CHOOSE_MUNICIPALITY
+PAYLOAD_HUMAN = payloads.HUMAN
 
 
 @dataclass(frozen=True)

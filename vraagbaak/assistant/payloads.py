@@ -1,0 +1,61 @@
+"""Button payloads: the only way a channel may send Rasa a command (``/intent{...}``).
+
+Typed text is always text: a user who types ``/restart`` or ``/choose_language{"x": 1}`` gets
+words searched, not a command run (:func:`as_typed_text`). A payload is accepted only when it is
+one that the assistant itself offers (:func:`is_allowed`); the channels send it apart from typed
+text, and the web gateway and the Telegram bridge check it here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection
+from typing import Final
+
+from vraagbaak.languages import LANGUAGES
+
+GREET: Final = "/greet"
+HELPFUL: Final = "/feedback_helpful"
+NOT_HELPFUL: Final = "/feedback_not_helpful"
+HUMAN: Final = "/request_human"
+CHOOSE_LANGUAGE: Final = "/choose_language"
+CHOOSE_MUNICIPALITY: Final = "/choose_municipality"
+#: The municipality choice "none of these": general answers.
+OTHER_MUNICIPALITY: Final = "other"
+
+#: Payloads without entities that a button or a command may send.
+_PLAIN: Final = frozenset({GREET, HELPFUL, NOT_HELPFUL, HUMAN, CHOOSE_LANGUAGE, CHOOSE_MUNICIPALITY})
+_WITH_ENTITY: Final = re.compile(r"(/choose_language|/choose_municipality)(\{.*\})", re.DOTALL)
+
+
+def language(code: str) -> str:
+    return f'{CHOOSE_LANGUAGE}{{"language":"{code}"}}'
+
+
+def municipality(code: str) -> str:
+    return f'{CHOOSE_MUNICIPALITY}{{"municipality":"{code}"}}'
+
+
+def is_allowed(payload: str, municipalities: Collection[str]) -> bool:
+    """True for exactly the payloads the assistant's buttons and commands send."""
+    if payload in _PLAIN:
+        return True
+    match = _WITH_ENTITY.fullmatch(payload)
+    if match is None:
+        return False
+    try:
+        entities = json.loads(match.group(2))
+    except ValueError:
+        return False
+    if match.group(1) == CHOOSE_LANGUAGE:
+        return entities == {"language": entities.get("language")} and entities["language"] in LANGUAGES
+    code = entities.get("municipality")
+    return entities == {"municipality": code} and (code in municipalities or code == OTHER_MUNICIPALITY)
+
+
+def as_typed_text(text: str) -> str:
+    """Typed text that Rasa will read as words, never as a command: leading slashes go (a lone
+    "/" becomes a full-width solidus, still not a command)."""
+    stripped = text.lstrip().lstrip("/")
+    return stripped if stripped.strip() else text.replace("/", "\uff0f")
