@@ -18,6 +18,7 @@ def knowledge_subset(target: Path, article_ids: list[str], langs: tuple[str, ...
     root.mkdir(parents=True)
     for name in ("municipalities.yaml", "topics.yaml", "out-of-scope.yaml"):
         shutil.copy(REPO_KNOWLEDGE / name, root / name)
+    shutil.copytree(REPO_KNOWLEDGE / "safety", root / "safety")
     for article_id in article_ids:
         topic, name = article_id.split("/")
         for lang in langs:

@@ -116,8 +116,13 @@ WELCOME = [{"text": "Hallo! Ik ben Vraagbaak."},
            {"text": "Welke taal wil je?", "buttons": LANGUAGE_BUTTONS, "custom": {"vraagbaak": "welcome"}}]
 
 
+def said(body: dict[str, Any]) -> str:
+    """What a request carries: a button's payload (sent apart from typed text) or the typed text."""
+    return body["payload"] if "payload" in body else body["message"]
+
+
 def simple_bot(body: dict[str, Any]) -> list[dict[str, Any]]:
-    message = body["message"]
+    message = said(body)
     if message == "/greet":
         return WELCOME
     if message.startswith("/choose_"):
@@ -303,9 +308,9 @@ def test_html_and_script_in_messages_are_shown_as_text(rasa_down: str, new_page:
     attack = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
 
     def bot(body: dict[str, Any]) -> list[dict[str, Any]]:
-        if body["message"] == "/greet":
+        if said(body) == "/greet":
             return [{"text": "Hallo"}]
-        return [{"text": "Echo: " + body["message"] + "\n\n**vet** en [klik](javascript:window.pwned=3) en "
+        return [{"text": "Echo: " + said(body) + "\n\n**vet** en [klik](javascript:window.pwned=3) en "
                  "[goed](https://example.org/a?b=1)\n\n- een\n- <b>twee</b>\n\n<iframe src=https://example.org>"
                  "</iframe> zie https://example.org/x.",
                  "buttons": [{"title": "<img src=y onerror=window.pwned=4>", "payload": "/greet"}]}]
@@ -345,8 +350,9 @@ def test_conversation_setup_and_metadata_sent_with_every_message(rasa_down: str,
     widget.open()
     widget.bot_messages(2)
     # The tag's municipality and language are chosen for the user, without bubbles for them.
-    assert [b["message"] for b in seen] == ['/choose_municipality{"municipality":"haarlem"}',
+    assert [b["payload"] for b in seen] == ['/choose_municipality{"municipality":"haarlem"}',
                                             '/choose_language{"language":"ar"}', "/greet"]
+    assert not any("message" in b for b in seen)  # commands never travel as typed text
     expect(widget(".msg.user")).to_have_count(0)
     assert widget(".root").get_attribute("dir") == "rtl"
     widget.ask("مرحبا")
@@ -367,7 +373,7 @@ def test_language_is_detected_when_the_tag_says_auto(rasa_down: str, new_page: A
     widget("select").select_option("ti")
     expect(widget(".msg.user .bubble").last).to_have_text("ትግርኛ")
     widget.bot_messages(4)
-    assert seen[-1]["message"] == '/choose_language{"language":"ti"}'
+    assert seen[-1]["payload"] == '/choose_language{"language":"ti"}' and "message" not in seen[-1]
     widget.ask("ሰላም")
     widget.bot_messages(5)
     assert seen[-1]["lang"] == "ti"  # a choice sticks
@@ -531,3 +537,18 @@ def test_embedded_on_another_site_with_the_tag_in_its_head(new_page: Any) -> Non
     finally:
         server.shutdown()
         site.shutdown()
+
+
+def test_typed_text_is_sent_as_text_and_a_button_as_its_payload(rasa_down: str, new_page: Any) -> None:
+    page = new_page()
+    seen = canned(page, simple_bot)
+    page.goto(rasa_down + "/?municipality=den-haag")
+    widget = Widget(page)
+    widget.open()
+    widget.bot_messages(2)
+    widget.ask("/restart")  # typed: words, however it looks
+    widget.bot_messages(3)
+    assert seen[-1]["message"] == "/restart" and "payload" not in seen[-1]
+    widget(".chip").filter(has_text="Nuttig").last.click()
+    widget.bot_messages(4)
+    assert seen[-1]["payload"] == "/feedback_helpful" and "message" not in seen[-1]
