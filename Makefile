@@ -64,7 +64,7 @@ eval: $(INSTALLED)
 eval-safety: $(INSTALLED)
 	$(BIN)/vraagbaak eval-safety ../shared/eval/safety-dev.yaml
 
-# Our engine next to Rasa's own FAQ mechanism (ResponseSelector), trained on the current knowledge/ (10-20 min).
+# Our engine next to Rasa's own FAQ mechanism (ResponseSelector), trained on the current knowledge/ (~30 min).
 compare: $(INSTALLED) rasa-install
 	$(BIN)/vraagbaak compare ../shared/eval/dev-questions.yaml
 

@@ -136,13 +136,14 @@ def line_of(path: Path, needle: str, occurrence: int = 1) -> int:
 
 
 class KnowledgeFactory:
-    """A knowledge folder in ``tmp_path`` with the real municipalities and topics."""
+    """A knowledge folder in ``tmp_path`` with the real municipalities, topics and safety files."""
 
     def __init__(self, tmp_path: Path) -> None:
         self.root = tmp_path / "knowledge"
         self.root.mkdir(parents=True, exist_ok=True)
         for name in ("municipalities.yaml", "topics.yaml"):
             shutil.copyfile(REPO_KNOWLEDGE / name, self.root / name)
+        shutil.copytree(REPO_KNOWLEDGE / "safety", self.root / "safety")
 
     def article(self, article_id: str = "huisvuil/grofvuil", lang: str = "nl",
                 municipality: str | None = None, *, path: str | Path | None = None, **kwargs: Any) -> Path:

@@ -151,3 +151,9 @@ def test_the_margin_keeps_false_alarms_within_bounds() -> None:
     assert np.mean(np.asarray(calm) >= margin) <= 0.10
     assert np.mean(np.asarray(ordinary) >= margin) <= 0.01
     assert margin == pytest.approx(np.quantile(calm, 0.9), abs=1e-3)
+
+
+def test_a_knowledge_base_without_safety_files_is_told_so_not_crashed(tmp_path: Path) -> None:
+    data = load_safety(tmp_path)
+    assert {(p.code, p.severity) for p in data.problems} == {("safety_missing", "warning"), ("bad_config", "error")}
+    assert not data.danger and not data.services

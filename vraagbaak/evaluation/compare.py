@@ -375,7 +375,7 @@ def run_compare(settings: Settings, questions_file: Path, keep: Path | None = No
         work.mkdir(parents=True, exist_ok=True)
         project = generate_project(kb, load_out_of_scope(settings.knowledge_dir), bot_config, work)
         print(f"compare: training the Rasa FAQ baseline in {work} ({project.articles} articles, "
-              f"{project.faq_examples} examples; 10-20 minutes on two cores) ...", file=log, flush=True)
+              f"{project.faq_examples} examples; about 30 minutes on two cores) ...", file=log, flush=True)
         seconds = train(work, rasa.rasa_executable())
         print(f"compare: trained in {_duration(seconds)}; parsing the questions ...", file=log, flush=True)
         parses = parse_questions(work, rasa.RASA_VENV / "bin" / "python", [q.q for q in questions])

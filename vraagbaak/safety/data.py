@@ -54,6 +54,8 @@ class SafetyData:
 def _compose(path: Path, problems: list[Problem]) -> yaml.Node | None:
     try:
         return yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except FileNotFoundError:
+        problems.append(Problem(path, 1, "error", "bad_config", {"detail": "the file is missing"}))
     except UnicodeDecodeError:
         problems.append(Problem(path, 1, "error", "not_utf8"))
     except yaml.YAMLError as exc:
@@ -115,10 +117,13 @@ def _load_language(path: Path, lang: str, data: SafetyData) -> None:
 
 def _load_services(path: Path, data: SafetyData) -> None:
     raw: Any = None
-    if _compose(path, data.problems) is not None:
+    problems: list[Problem] = []
+    if _compose(path, problems) is not None:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data.problems += problems
     if not isinstance(raw, dict):
-        data.problems.append(Problem(path, 1, "error", "bad_config", {"detail": "services: and needs: are missing"}))
+        if not problems:
+            data.problems.append(Problem(path, 1, "error", "bad_config", {"detail": "services: and needs: are missing"}))
         return
     for key, entry in (raw.get("services") or {}).items():
         try:
