@@ -42,9 +42,9 @@ class ActionServer:
         self.url = f"http://{settings.host}:{settings.action_port}/webhook"
 
     def answer(self, question: str, municipality: str | None = None) -> dict[str, Any]:
-        """The metadata of action_answer_question's reply to ``question``."""
+        """The metadata of action_respond's reply to ``question`` (as Rasa calls the action server)."""
         call = {
-            "next_action": "action_answer_question",
+            "next_action": "action_respond",
             "sender_id": "live-reload-test",
             "version": "3.6.21",
             "domain": {},

@@ -36,6 +36,7 @@ from typing import Any, TextIO
 import yaml
 
 from vraagbaak.evaluation.questions import EvalQuestion
+from vraagbaak.evaluation.report import eval_report
 from vraagbaak.knowledge.model import KnowledgeBase
 from vraagbaak.languages import LANGUAGES
 from vraagbaak.settings import Settings
@@ -274,11 +275,7 @@ def score_baseline(questions: list[EvalQuestion], parses: list[dict[str, Any]]) 
             false_abstain += int(refused)
             row["correct"] = top1
         rows.append(row)
-    for stats in by_lang.values():
-        stats["top1"] = round(stats["top1"] / stats["n"], 4)
-        stats["top3"] = round(stats["top3"] / stats["n"], 4)
-    ordered = {lang: by_lang[lang] for lang in [*LANGUAGES, *sorted(by_lang)] if lang in by_lang}
-    return {"by_lang": ordered, "abstain": abstain, "false_abstain": false_abstain, "questions": rows}
+    return eval_report(by_lang, abstain, false_abstain, rows)
 
 
 def _side(report: dict[str, Any], lang: str | None) -> dict[str, Any]:

@@ -51,6 +51,13 @@ def evaluate(searcher: Searcher, questions: list[EvalQuestion]) -> dict[str, Any
             false_abstain += int(result.abstained)
             row["correct"] = top1
         rows.append(row)
+    return eval_report(by_lang, abstain, false_abstain, rows)
+
+
+def eval_report(by_lang: dict[str, dict[str, Any]], abstain: Any, false_abstain: int,
+                rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The counts per language as rates, languages in their usual order: the report's shape,
+    shared by `eval` and `compare`."""
     for stats in by_lang.values():
         stats["top1"] = round(stats["top1"] / stats["n"], 4)
         stats["top3"] = round(stats["top3"] / stats["n"], 4)
