@@ -228,6 +228,9 @@
 [hidden]{display:none!important}
 .sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
 button,select,textarea,a{font:inherit;color:inherit}
+/* a closed picker measures every option, ትግርኛ too: not in our font, which would download it unseen */
+select:not(:lang(ti)){font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Noto Sans Ethiopic","Noto Sans Arabic",Tahoma,Arial,sans-serif}
+option{font-family:"${FONT_FAMILY}",system-ui,sans-serif}
 button{cursor:pointer}
 .icon{width:1.25em;height:1.25em;flex:none;fill:none;stroke:currentColor;stroke-width:2;stroke-linecap:round;stroke-linejoin:round}
 .icon.send{fill:currentColor;stroke-width:1.5}
@@ -574,8 +577,10 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
   const coarse = () => matchMedia("(pointer: coarse)").matches;
 
   function open(focus) {
-    state.open = true;
-    save();
+    if (!state.open) { // a page that shows the open chat again is no use of it: the 24 hours run on
+      state.open = true;
+      save();
+    }
     $.panel.hidden = false;
     $.launcher.hidden = true;
     $.launcher.setAttribute("aria-expanded", "true");
