@@ -24,7 +24,7 @@ from vraagbaak.safety.patterns import Pattern, TermIndex, words_of
 #: How many nearest examples of a label are averaged (one odd example must not decide).
 NEAREST = 2
 #: How much lower the meaning margin may be when words or the NLU also point at danger.
-SUPPORT_SLACK = 0.03
+SUPPORT_SLACK = 0.01
 #: The NLU's confidence in ``emergency`` that counts as support.
 INTENT_SUPPORT = 0.7
 #: Longest text the word patterns read (a pasted letter is no emergency message).
