@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import assistant, context_of, language_events, send, slot
 from vraagbaak.assistant import texts
-from vraagbaak.assistant.replies import Turn
+from vraagbaak.assistant.replies import Context, Turn
 
 log = logging.getLogger("vraagbaak.actions.respond")
 
@@ -50,7 +50,7 @@ class ActionRespond(Action):
             "confidence": round(result.confidence, 4) if result else None})
         language = response.remember.get("language", context.lang)
         return [*(slot(name, value) for name, value in response.remember.items()),
-                *language_events(tracker, context.__class__(lang=language))]
+                *language_events(tracker, Context(lang=language))]
 
 
 class ActionDefaultFallback(Action):

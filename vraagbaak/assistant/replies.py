@@ -18,7 +18,7 @@ from vraagbaak.i18n.detect import detect_language
 from vraagbaak.i18n.scripts import letter_count
 from vraagbaak.knowledge.model import Municipality
 from vraagbaak.languages import FALLBACK_LANGUAGE, LANGUAGES, NATIVE_NAMES
-from vraagbaak.safety.data import SafetyData, load_safety
+from vraagbaak.safety.data import SafetyData, load_services
 from vraagbaak.search.types import SearchRequest, SearchResult
 from vraagbaak.settings import Settings
 
@@ -273,14 +273,14 @@ class Assistant:
             intent = "help" if letter_count(turn.text) < 2 else "question"
         if intent == "choose_municipality" and "municipality" in remember:
             return Response(self.municipality_set(context), remember, "municipality", result)
-        small_talk = self._small_talk(intent, turn, context)
+        small_talk = self._small_talk(intent, context)
         if small_talk is not None:
             return Response(small_talk[1], remember, small_talk[0], result)
         outcome = self.answer(turn.text, context, result=result)
         remember.update(last_article_id=None, last_question=turn.text[:1000])
         return Response(outcome.replies, remember, "no_answer", result)
 
-    def _small_talk(self, intent: str, turn: Turn, context: Context) -> tuple[str, list[Reply]] | None:
+    def _small_talk(self, intent: str, context: Context) -> tuple[str, list[Reply]] | None:
         """The reply to a message that is not a question (kind, replies), or None."""
         if intent in ("greet", "help"):
             return intent, self.welcome(context) if intent == "greet" else self.help(context)
@@ -317,7 +317,7 @@ class Assistant:
                 chosen = Context(context.lang, code)
                 return Response(self.municipality_set(chosen), {"municipality": code}, "municipality")
             return Response(self.ask_municipality(context), {}, "ask_municipality")
-        small_talk = self._small_talk(intent, turn, context)
+        small_talk = self._small_talk(intent, context)
         if small_talk is not None:
             return Response(small_talk[1], {}, small_talk[0])
         return Response(self.welcome(context), {}, "greet")
@@ -337,4 +337,4 @@ def create_assistant(settings: Settings) -> Assistant:
     municipalities = load_municipalities(settings.knowledge_dir, problems)
     engine: Searcher = LiveEngine(settings) if settings.live_reload else open_engine(settings)
     return Assistant(settings, engine, municipalities, Records(settings.database_path),
-                     load_safety(settings.knowledge_dir))
+                     load_services(settings.knowledge_dir))

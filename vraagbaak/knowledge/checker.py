@@ -15,7 +15,7 @@ from vraagbaak.knowledge.loader import expected_path, load_knowledge
 from vraagbaak.knowledge.model import ArticleVersion, KnowledgeBase
 from vraagbaak.knowledge.problems import Problem
 from vraagbaak.languages import FALLBACK_LANGUAGE, LANGUAGES
-from vraagbaak.safety.data import load_safety
+from vraagbaak.safety.data import SafetyData, load_safety
 
 #: Sites whose pages count as an official source (a subdomain counts too).
 OFFICIAL_DOMAINS: Final = (
@@ -32,6 +32,8 @@ _LINK: Final = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 class CheckReport:
     knowledge: KnowledgeBase
     problems: list[Problem]
+    #: knowledge/safety/ as read for the check, so that a build does not read it again.
+    safety: SafetyData | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -121,7 +123,8 @@ def check_knowledge(root: Path, today: date | None = None, stale_after_days: int
     problems = [p for p in problems if not (p.code == "path_mismatch" and p.path in duplicated)]
     problems += duplicates
     problems += _missing_languages(kb)
-    problems += load_safety(root).problems
+    safety = load_safety(root)
+    problems += safety.problems
     for version in kb.versions:
         problems += _broken_links(version)
         if is_outdated(kb, version):
@@ -138,4 +141,4 @@ def check_knowledge(root: Path, today: date | None = None, stale_after_days: int
             problems.append(Problem(version.path, version.line_of("reviewed"), "warning", "stale",
                                     {"value": version.reviewed.isoformat(), "days": stale_after_days}))
     problems.sort(key=lambda p: (p.severity != "error", str(p.path), p.line))
-    return CheckReport(kb, problems)
+    return CheckReport(kb, problems, safety)

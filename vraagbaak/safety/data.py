@@ -116,10 +116,9 @@ def _load_language(path: Path, lang: str, data: SafetyData) -> None:
 
 
 def _load_services(path: Path, data: SafetyData) -> None:
-    raw: Any = None
     problems: list[Problem] = []
-    if _compose(path, problems) is not None:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    node = _compose(path, problems)  # the file is read once: its node becomes plain data
+    raw: Any = yaml.constructor.SafeConstructor().construct_document(node) if node is not None else None
     data.problems += problems
     if not isinstance(raw, dict):
         if not problems:
@@ -139,6 +138,14 @@ def _load_services(path: Path, data: SafetyData) -> None:
             data.problems.append(Problem(path, 1, "error", "bad_config",
                                          {"detail": f"needs: {need}: {', '.join(unknown) or 'no services'}"}))
         data.needs[need] = tuple(k for k in keys if k in data.services)
+
+
+def load_services(knowledge_dir: Path) -> SafetyData:
+    """Only the numbers to call (``services.yaml``): what the assistant's replies need, without
+    reading the patterns and examples that the index build has already turned into its check."""
+    data = SafetyData()
+    _load_services(knowledge_dir / SAFETY_DIR / SERVICES_FILE, data)
+    return data
 
 
 def load_safety(knowledge_dir: Path) -> SafetyData:

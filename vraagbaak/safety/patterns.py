@@ -39,15 +39,6 @@ class Term:
             terms.append(cls(kind, word))
         return terms
 
-    def matches(self, word: str) -> bool:
-        if self.kind == "word":
-            return word == self.text
-        if self.kind == "prefix":
-            return word.startswith(self.text)
-        if self.kind == "suffix":
-            return word.endswith(self.text)
-        return self.text in word
-
 
 @dataclass(frozen=True)
 class Pattern:

@@ -18,7 +18,7 @@ from vraagbaak.search import calibration as cal
 from vraagbaak.search import coverage
 from vraagbaak.search.embedders import Embedder
 from vraagbaak.safety.check import calibrate_margin, nearest_margin
-from vraagbaak.safety.data import CALM, load_safety
+from vraagbaak.safety.data import CALM, SafetyData, load_safety
 from vraagbaak.search.index import (BANK_FILE, BANK_VECTORS_FILE, CALIBRATION_FILE, LEXICAL_DIR, MANIFEST_FILE,
                                     SAFETY_FILE, SAFETY_VECTORS_FILE, VECTORS_FILE, VERSIONS_FILE)
 from vraagbaak.search.lexical import LexicalIndex
@@ -133,12 +133,11 @@ def _calibration(versions: list[ArticleVersion], vectors: np.ndarray, embed: _Ca
     return cal.calibrate(positives, negatives)
 
 
-def _safety(kb: KnowledgeBase, versions: list[ArticleVersion], embed: _CachedEmbedder
+def _safety(data: SafetyData, kb: KnowledgeBase, versions: list[ArticleVersion], embed: _CachedEmbedder
             ) -> tuple[dict[str, object], np.ndarray]:
     """The safety layer's part of a build: its patterns, its examples' vectors, and the meaning
     margin calibrated on them (each example scored against the others, leave one out) and on
     ordinary questions (half of every article's example questions, and the out-of-scope ones)."""
-    data = load_safety(kb.root)
     examples = data.examples
     vectors = embed.embed("query", [e.text for e in examples]) if examples else np.zeros((0, embed.embedder.dim), np.float32)
     labels = np.asarray([e.label for e in examples])
@@ -197,7 +196,8 @@ def _slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", name)
 
 
-def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, calibrate: bool = True) -> BuildReport:
+def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, calibrate: bool = True,
+                safety: SafetyData | None = None) -> BuildReport:
     """Embed (through the cache), index, calibrate and publish a new build atomically."""
     started = time.perf_counter()
     versions = sorted(kb.versions, key=lambda v: (v.id, v.lang, v.municipality or ""))
@@ -212,7 +212,7 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, calibrat
         lexical[lang] = LexicalIndex.build([lexical_text(versions[i]) for i in rows], rows)
     calibration = (_calibration(versions, vectors, embed, lexical, cal.load_out_of_scope(kb.root)) if calibrate
                    else cal.calibrate({}, {}))
-    safety, safety_vectors = _safety(kb, versions, embed)
+    safety_record, safety_vectors = _safety(safety or load_safety(kb.root), kb, versions, embed)
     bank, bank_vectors = _question_bank(versions, embed, cal.load_out_of_scope(kb.root))
 
     tmp = new_build_dir(index_dir)
@@ -224,7 +224,7 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, calibrat
         index.save(tmp / LEXICAL_DIR, lang)
     write_json(tmp / VERSIONS_FILE, [_version_record(v, kb) for v in versions])
     write_json(tmp / CALIBRATION_FILE, cal.to_json(calibration))
-    write_json(tmp / SAFETY_FILE, safety)
+    write_json(tmp / SAFETY_FILE, safety_record)
     np.save(tmp / SAFETY_VECTORS_FILE, safety_vectors)
     write_json(tmp / BANK_FILE, bank)
     np.save(tmp / BANK_VECTORS_FILE, bank_vectors)
@@ -235,4 +235,4 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, calibrat
     final = publish_build(index_dir, tmp)
     cache.save()
     return BuildReport(final, len(versions), embed.embedded, embed.reused,
-                       time.perf_counter() - started, calibration, safety, bank["calibration"])
+                       time.perf_counter() - started, calibration, safety_record, bank["calibration"])

@@ -37,7 +37,8 @@ def build(settings: Settings, embedder: Embedder | None = None) -> BuildReport:
         checked = check_knowledge(settings.knowledge_dir, stale_after_days=settings.stale_after_days)
         if checked.errors:
             raise KnowledgeInvalid(f"{len(checked.errors)} error(s) in the knowledge base; see 'vraagbaak kb check'")
-        return build_index(checked.knowledge, embedder or make_embedder(settings), settings.index_dir)
+        return build_index(checked.knowledge, embedder or make_embedder(settings), settings.index_dir,
+                           safety=checked.safety)
 
 
 def open_engine(settings: Settings, embedder: Embedder | None = None, refresh: bool = True) -> SearchEngine:
