@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 
 from vraagbaak.knowledge.authoring import TRANSLATED_FROM, dutch_source, is_outdated
 from vraagbaak.knowledge.loader import expected_path, load_knowledge
+from vraagbaak.knowledge.messages import Phrase
 from vraagbaak.knowledge.model import ArticleVersion, KnowledgeBase
 from vraagbaak.knowledge.problems import Problem
 from vraagbaak.languages import FALLBACK_LANGUAGE, LANGUAGES
@@ -23,8 +24,10 @@ OFFICIAL_DOMAINS: Final = (
     "duo.nl", "inburgeren.nl", "werk.nl", "uwv.nl", "kvk.nl", "idw.nl", "nuffic.nl", "s-bb.nl",
     "cak.nl", "zorginstituutnederland.nl", "ind.nl", "coa.nl", "milieucentraal.nl", "112.nl",
     "denhaag.nl", "enschede.nl", "haarlem.nl", "twentemilieu.nl", "spaarnelanden.nl", "gblt.nl",
-    "cocensus.nl", "gbtwente.nl", "netherlandsworldwide.nl", "studiekeuze123.nl", "ondernemersplein.nl", "nederlandwereldwijd.nl",
+    "cocensus.nl", "digid.nl", "113.nl", "svb.nl", "huurcommissie.nl", "juridischloket.nl", "nibud.nl", "vluchtelingenwerk.nl", "consuwijzer.nl", "gbtwente.nl", "netherlandsworldwide.nl", "studiekeuze123.nl", "ondernemersplein.nl", "nederlandwereldwijd.nl",
 )
+#: How long before its `review_by` date an answer's figures are reported as due for a check.
+REVIEW_DUE_DAYS: Final = 30
 _LINK: Final = re.compile(r"\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 
 
@@ -51,6 +54,21 @@ def is_official(url: str) -> bool:
 
 def is_stale(version: ArticleVersion, today: date, stale_after_days: int) -> bool:
     return version.reviewed < today - timedelta(days=stale_after_days)
+
+
+def is_review_due(version: ArticleVersion, today: date) -> bool:
+    """From REVIEW_DUE_DAYS before `review_by` on: time enough to check a yearly figure before
+    the new one applies, and a past date keeps being reported until someone sets a new one."""
+    return version.review_by is not None and today >= version.review_by - timedelta(days=REVIEW_DUE_DAYS)
+
+
+def _review_due(version: ArticleVersion, today: date) -> Problem:
+    assert version.review_by is not None
+    days = (version.review_by - today).days
+    when = "review_past" if days < 0 else {0: "review_today", 1: "review_tomorrow"}.get(days, "review_soon")
+    return Problem(version.path, version.line_of("review_by"), "warning", "review_due",
+                   {"value": version.review_by.isoformat(), "days": days, "when": Phrase(when),
+                    "source": version.source})
 
 
 def _duplicates(kb: KnowledgeBase, misplaced: list[ArticleVersion]) -> list[Problem]:
@@ -140,5 +158,7 @@ def check_knowledge(root: Path, today: date | None = None, stale_after_days: int
         if is_stale(version, today, stale_after_days):
             problems.append(Problem(version.path, version.line_of("reviewed"), "warning", "stale",
                                     {"value": version.reviewed.isoformat(), "days": stale_after_days}))
+        if is_review_due(version, today):
+            problems.append(_review_due(version, today))
     problems.sort(key=lambda p: (p.severity != "error", str(p.path), p.line))
     return CheckReport(kb, problems, safety)
