@@ -30,7 +30,7 @@ def turn_of(tracker: Tracker) -> Turn:
     intent = message.get("intent") or {}
     return Turn(text=text, intent=intent.get("name"), intent_confidence=float(intent.get("confidence") or 0.0),
                 language=_entity(tracker, "language"), municipality=_entity(tracker, "municipality"),
-                is_payload=text.startswith("/"))
+                article=_entity(tracker, "article"), is_payload=text.startswith("/"))
 
 
 class ActionRespond(Action):

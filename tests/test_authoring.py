@@ -105,7 +105,7 @@ def test_kb_new_municipal_variant_translates_that_municipalitys_dutch_text(knowl
 @pytest.mark.parametrize("article_id, lang, municipality, message", [
     ("Werk/CV", "nl", None, "not a valid id"),
     ("werk/cv-nieuw", "de", None, "unknown language"),
-    ("wonen/huur", "nl", None, "unknown topic"),
+    ("verkeer/rijbewijs", "nl", None, "unknown topic"),
     ("werk/cv-nieuw", "nl", "utrecht", "unknown municipality"),
 ])
 def test_kb_new_explains_bad_arguments(knowledge: Path, article_id: str, lang: str, municipality: str | None,

@@ -118,3 +118,16 @@ def test_script_counts_and_letter_count():
     assert counts == {LATIN: 4, ARABIC: 5, ETHIOPIC: 3}
     assert letter_count("zorg 123 😀 !") == 4
     assert letter_count("😀 123") == 0
+
+
+@pytest.mark.parametrize("text", ["kif b3mel DigiD 3al mobile?", "shu a7san sherke lal internet",
+                                  "bdi sa2el 3an el huurtoeslag"])
+def test_arabic_in_latin_letters_is_arabic(text: str) -> None:
+    assert detect_language(text) == Detection("ar", "arabizi")
+
+
+@pytest.mark.parametrize(("text", "lang"), [("wat is het verschil tussen a2 en b1", "nl"),
+                                            ("my phone has 3g and 5g, is that ok", "en"),
+                                            ("hoe werkt de MAP module bij B1", "nl")])
+def test_language_levels_and_network_names_are_not_arabizi(text: str, lang: str) -> None:
+    assert detect_language(text).lang == lang

@@ -94,3 +94,14 @@ def test_typing_a_language_name_switches_the_language(stack: Services) -> None:
     chosen = talk.say("Tigrinya please")
     assert (chosen[0].get("custom") or {}).get("vraagbaak") == "language" and in_script(texts(chosen), "ti")
     assert talk.answer("How do I apply for healthcare allowance?")["lang"] == "ti"
+
+
+def test_a_link_button_shows_the_linked_article_through_rasa(stack: Services) -> None:
+    talk = Conversation(stack.settings.web_port)
+    talk.press('/choose_language{"language":"ti"}')
+    shown = talk.press('/show_article{"article":"zorgverzekering/zorgtoeslag"}')
+    custom = shown[0].get("custom") or {}
+    assert custom.get("vraagbaak") == "answer" and custom["article_id"] == "zorgverzekering/zorgtoeslag", shown
+    assert custom["lang"] == "ti" and in_script(texts(shown), "ti")
+    forged = talk.press('/show_article{"article":"../../etc/passwd"}')
+    assert "answer" not in {(m.get("custom") or {}).get("vraagbaak") for m in forged}

@@ -46,7 +46,8 @@ def test_valid_article_in_all_languages_loads_without_problems(kb):
     assert result.knowledge.ids() == ["huisvuil/grofvuil"]
     assert set(result.knowledge.municipalities) == {"den-haag", "enschede", "haarlem"}
     assert result.knowledge.municipalities["den-haag"].phone == "14 070"
-    assert set(result.knowledge.topics) == {"huisvuil", "zorgverzekering", "inburgering", "werk"}
+    assert set(result.knowledge.topics) == {"basiszaken", "wonen", "geld", "werk", "zorgverzekering", "kinderen",
+                                            "inburgering", "huisvuil"}
 
 
 def test_municipal_variant_loads_with_its_municipality(kb):

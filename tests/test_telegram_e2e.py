@@ -19,6 +19,7 @@ from fake_telegram import Call, FakeTelegram
 from telegram_helpers import BridgeProcess
 from vraagbaak.assistant import texts
 from vraagbaak.assistant.i18n import translator
+from vraagbaak.assistant.topics import welcome_text
 from vraagbaak.channels.telegram.identity import KEY_FILE, sender_id
 from vraagbaak.channels.telegram.tracker import RasaTracker
 from vraagbaak.knowledge.loader import load_knowledge
@@ -74,7 +75,7 @@ def test_start_welcomes_in_the_app_language_with_inline_keyboards_and_a_press_ch
     fake.text(chat, "/start", language_code="ar")
     welcome = fake.replies(chat, 4, timeout=ANSWER_TIMEOUT_S)
     assert in_script(welcome[0].params["text"], "ar"), welcome[0].params["text"]
-    assert welcome[0].params["text"] == html.escape(t("ar")(texts.WELCOME), quote=False)
+    assert welcome[0].params["text"] == html.escape(welcome_text(t("ar"), Settings().knowledge_dir), quote=False)
     buttons = [b for call in welcome for b in keyboard(call)]
     data = {b["callback_data"] for b in buttons}
     assert '/choose_municipality{"municipality":"haarlem"}' in data and '/choose_language{"language":"ti"}' in data
@@ -147,7 +148,7 @@ def test_forget_leaves_nothing_in_rasas_store(stack: Services, fake: FakeTelegra
     # And the chat can simply start again.
     sent = len(fake.sent(chat))
     fake.text(chat, "/start", language_code="en")
-    welcome = wait_for_text(fake, chat, html.escape(t("en")(texts.WELCOME), quote=False), after=sent)
+    welcome = wait_for_text(fake, chat, html.escape(welcome_text(t("en"), Settings().knowledge_dir), quote=False), after=sent)
     assert welcome.status == 200
 
 

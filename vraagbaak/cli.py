@@ -44,7 +44,7 @@ def cmd_kb_check(args: argparse.Namespace) -> int:
 
 def cmd_kb_status(args: argparse.Namespace) -> int:
     from vraagbaak.knowledge.loader import load_knowledge
-    from vraagbaak.knowledge.status import coverage, render_table
+    from vraagbaak.knowledge.status import coverage, render_reviews, render_table
 
     settings = _settings()
     kb = load_knowledge(settings.knowledge_dir).knowledge
@@ -55,6 +55,8 @@ def cmd_kb_status(args: argparse.Namespace) -> int:
         print(f"Wrote {args.html}")
         return 0
     print(render_table(coverage(kb, date.today(), settings.stale_after_days)))
+    print()
+    print(render_reviews(kb, date.today()))
     return 0
 
 
@@ -83,11 +85,35 @@ def cmd_kb_translated(args: argparse.Namespace) -> int:
     for name in args.paths:
         try:
             mark_translated(kb, Path(name))
-            print(f"{name}: marked as translated from the current Dutch text")
+            print(f"{name}: marked as translated from the current Dutch text (review: machine). "
+                  f"If a native speaker made or checked this translation, run: vraagbaak kb reviewed {name} --by HANDLE")
         except ValueError as exc:
             print(f"vraagbaak: {exc}", file=sys.stderr)
             status = 1
     return status
+
+
+def cmd_kb_reviewed(args: argparse.Namespace) -> int:
+    """Exit 2 when the file or the handle is not fit: nothing is written then."""
+    from vraagbaak.knowledge.authoring import Refused, mark_native_reviewed
+    from vraagbaak.knowledge.loader import load_knowledge
+
+    settings = _settings()
+    lang = args.lang or settings.message_lang
+    base = settings.knowledge_dir.parent
+    loaded = load_knowledge(settings.knowledge_dir)
+    path = Path(args.path)
+    try:
+        mark_native_reviewed(loaded.knowledge, path, args.by)
+    except Refused as refused:
+        if refused.problem.code == "reviewed_invalid":
+            for problem in loaded.problems:
+                if problem.severity == "error" and problem.path.resolve() == path.resolve():
+                    print("  " + problem.format(lang, base), file=sys.stderr)
+        print(refused.problem.format(lang, base), file=sys.stderr)
+        return 2
+    print(f"{args.path}: marked as checked by a native speaker ({args.by}, {date.today().isoformat()})")
+    return 0
 
 
 def cmd_kb_todo(args: argparse.Namespace) -> int:
@@ -290,6 +316,11 @@ def build_parser() -> argparse.ArgumentParser:
     translated = kb.add_parser("translated", help="record that translations match the current Dutch text")
     translated.add_argument("paths", nargs="+")
     translated.set_defaults(func=cmd_kb_translated)
+    reviewed = kb.add_parser("reviewed", help="record that a native speaker checked a translation")
+    reviewed.add_argument("path", help="a translation, e.g. knowledge/ar/werk/cv.md")
+    reviewed.add_argument("--by", required=True, metavar="HANDLE", help="the reviewer's handle (user name)")
+    reviewed.add_argument("--lang", choices=("en", "nl"), help="language of the messages (default: VRAAGBAAK_MESSAGE_LANG)")
+    reviewed.set_defaults(func=cmd_kb_reviewed)
 
     todo = kb.add_parser("todo", help="questions nobody could answer, answers marked not helpful: work to do")
     todo.add_argument("--days", type=int, default=30, help="look back this many days (default 30)")

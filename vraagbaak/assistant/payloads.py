@@ -21,12 +21,15 @@ NOT_HELPFUL: Final = "/feedback_not_helpful"
 HUMAN: Final = "/request_human"
 CHOOSE_LANGUAGE: Final = "/choose_language"
 CHOOSE_MUNICIPALITY: Final = "/choose_municipality"
+#: Show one article (a link between articles, as a button): public text, any valid id.
+SHOW_ARTICLE: Final = "/show_article"
 #: The municipality choice "none of these": general answers.
 OTHER_MUNICIPALITY: Final = "other"
 
 #: Payloads without entities that a button or a command may send.
 _PLAIN: Final = frozenset({GREET, HELPFUL, NOT_HELPFUL, HUMAN, CHOOSE_LANGUAGE, CHOOSE_MUNICIPALITY})
-_WITH_ENTITY: Final = re.compile(r"(/choose_language|/choose_municipality)(\{.*\})", re.DOTALL)
+_WITH_ENTITY: Final = re.compile(r"(/choose_language|/choose_municipality|/show_article)(\{.*\})", re.DOTALL)
+_ARTICLE_ID: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def language(code: str) -> str:
@@ -35,6 +38,10 @@ def language(code: str) -> str:
 
 def municipality(code: str) -> str:
     return f'{CHOOSE_MUNICIPALITY}{{"municipality":"{code}"}}'
+
+
+def article(article_id: str) -> str:
+    return f'{SHOW_ARTICLE}{{"article":"{article_id}"}}'
 
 
 def is_allowed(payload: str, municipalities: Collection[str]) -> bool:
@@ -48,8 +55,14 @@ def is_allowed(payload: str, municipalities: Collection[str]) -> bool:
         entities = json.loads(match.group(2))
     except ValueError:
         return False
+    if not isinstance(entities, dict):
+        return False
     if match.group(1) == CHOOSE_LANGUAGE:
         return entities == {"language": entities.get("language")} and entities["language"] in LANGUAGES
+    if match.group(1) == SHOW_ARTICLE:
+        article_id = entities.get("article")
+        return (entities == {"article": article_id} and isinstance(article_id, str)
+                and _ARTICLE_ID.fullmatch(article_id) is not None)
     code = entities.get("municipality")
     return entities == {"municipality": code} and (code in municipalities or code == OTHER_MUNICIPALITY)
 

@@ -12,14 +12,16 @@ from datetime import date
 from typing import Any, Protocol
 
 from vraagbaak.assistant import payloads, texts
+from vraagbaak.assistant.links import split_links
 from vraagbaak.assistant.i18n import Translator, translator
 from vraagbaak.assistant.records import Records
+from vraagbaak.assistant.topics import out_of_scope_text, welcome_text
 from vraagbaak.i18n.detect import detect_language
 from vraagbaak.i18n.scripts import letter_count
 from vraagbaak.knowledge.model import Municipality
 from vraagbaak.languages import FALLBACK_LANGUAGE, LANGUAGES, NATIVE_NAMES
 from vraagbaak.safety.data import SafetyData, load_services
-from vraagbaak.search.types import SearchRequest, SearchResult
+from vraagbaak.search.types import Answer, SearchRequest, SearchResult
 from vraagbaak.settings import Settings
 
 OTHER_MUNICIPALITY = payloads.OTHER_MUNICIPALITY
@@ -34,6 +36,9 @@ SMALL_TALK = frozenset({"greet", "help", "goodbye", "thanks", "bot_challenge"})
 #: A typed message of at most this many words that names a language switches to it, whatever the
 #: NLU made of it ("Tigrinya please"); a longer one must also be filed as a language choice.
 MAX_WORDS_LANGUAGE_CHOICE = 3
+#: A short message that the NLU is sure asks for a person gets one, even when the search has an
+#: answer ("I want to talk to a real person" is near "practise talking Dutch with a buddy").
+MAX_WORDS_PERSON_REQUEST = 8
 #: What the assistant says when someone is in danger, per need (the numbers come from
 #: knowledge/safety/services.yaml).
 EMERGENCY_TEXTS = {"medical": texts.EMERGENCY_MEDICAL, "violence": texts.EMERGENCY_VIOLENCE,
@@ -81,6 +86,7 @@ class Turn:
     intent_confidence: float = 0.0
     language: str | None = None  # a language the message names (entity), as a code
     municipality: str | None = None  # a municipality the message names (entity), as a code
+    article: str | None = None  # a linked article's id (only from its button's payload)
     is_payload: bool = False
 
 
@@ -108,6 +114,8 @@ def language_of_message(text: str | None, chosen: str | None, previous: str | No
 class Searcher(Protocol):
     def search(self, request: SearchRequest) -> SearchResult: ...
 
+    def article(self, article_id: str, lang: str, municipality: str | None) -> Answer | None: ...
+
 
 @dataclass
 class Assistant:
@@ -123,6 +131,10 @@ class Assistant:
     def _place(self, context: Context) -> Municipality | None:
         return self.municipalities.get(context.municipality or "")
 
+    def _local(self, context: Context) -> str | None:
+        """The municipality whose variants to show: a known one, else None (general answers)."""
+        return context.municipality if context.municipality in self.municipalities else None
+
     # --- first contact and choices -------------------------------------------------------------
     def municipality_buttons(self, lang: str) -> tuple[Button, ...]:
         t = self.t(lang)
@@ -135,7 +147,7 @@ class Assistant:
 
     def welcome(self, context: Context) -> list[Reply]:
         t = self.t(context.lang)
-        replies = [Reply(t(texts.WELCOME)), Reply(t(texts.PRIVACY))]
+        replies = [Reply(welcome_text(t, self.settings.knowledge_dir)), Reply(t(texts.PRIVACY))]
         if context.municipality is None:
             replies.append(Reply(t(texts.ASK_MUNICIPALITY), self.municipality_buttons(context.lang)))
         replies.append(Reply(t(texts.ASK_LANGUAGE), self.language_buttons(), {"vraagbaak": "welcome"}))
@@ -173,14 +185,13 @@ class Assistant:
 
     def search(self, question: str, context: Context, intent: str | None = None,
                intent_confidence: float = 0.0) -> SearchResult:
-        municipality = context.municipality if context.municipality in self.municipalities else None
-        return self.engine.search(SearchRequest(question, lang=context.lang, municipality=municipality,
+        return self.engine.search(SearchRequest(question, lang=context.lang, municipality=self._local(context),
                                                 intent=intent, intent_confidence=intent_confidence))
 
     def answer(self, question: str, context: Context, record_unanswered: bool = True,
                result: SearchResult | None = None) -> AnswerOutcome:
         """The article that answers ``question``, or "I don't know" with a person to ask."""
-        municipality = context.municipality if context.municipality in self.municipalities else None
+        municipality = self._local(context)
         result = result or self.search(question, context)
         t = self.t(context.lang)
         if result.answer is None:
@@ -193,20 +204,44 @@ class Assistant:
                       "reason": result.abstain_reason, "score": round(result.confidence, 4),
                       "alternatives": self._alternatives(result)}
             return AnswerOutcome([Reply(text, (Button(t(texts.BUTTON_HUMAN), PAYLOAD_HUMAN),), custom)], result)
-        a = result.answer
+        reply = self.article_reply(result.answer, context)
+        assert reply.custom is not None
+        reply.custom.update(score=round(result.candidates[0].score, 4), confidence=round(result.confidence, 4),
+                            alternatives=self._alternatives(result))
+        return AnswerOutcome([reply], result, result.answer.article_id)
+
+    def article_reply(self, a: Answer, context: Context) -> Reply:
+        """One article as the user reads it: the text (links to other articles as plain words),
+        its source and date, then a button per linked article, then the feedback buttons."""
+        t = self.t(context.lang)
+        body, links = split_links(a.body, a.article_id)
+        targets = [(link.article_id, self.engine.article(link.article_id, context.lang, self._local(context)))
+                   for link in links]
         parts = [t(texts.NOT_TRANSLATED)] if a.not_translated else []
-        parts.append(a.body)
+        parts.append(body)
         parts.append(t(texts.SOURCE_LINE, source=a.source, date=t.date(date.fromisoformat(a.reviewed))))
         custom = {
             "vraagbaak": "answer", "article_id": a.article_id, "lang": a.lang, "municipality": a.municipality,
             "source": a.source, "reviewed": a.reviewed, "title": a.title, "not_translated": a.not_translated,
             "outdated_translation": a.outdated_translation,
-            "score": round(result.candidates[0].score, 4), "confidence": round(result.confidence, 4),
-            "alternatives": self._alternatives(result),
+            "review_by": a.review_by,
+            "review_overdue": a.review_by is not None and a.review_by < date.today().isoformat(),
+            "native_review": a.native_review,
+            "links": [article_id for article_id, target in targets if target],
         }
-        buttons = (Button(t(texts.BUTTON_HELPFUL), PAYLOAD_HELPFUL), Button(t(texts.BUTTON_NOT_HELPFUL), PAYLOAD_NOT_HELPFUL),
+        # The button says the linked article's title in the reader's language (a link's words
+        # may be a Dutch term); a link to an article that is gone gets no button.
+        buttons = (*(Button(f"→ {target.title}", payloads.article(article_id)) for article_id, target in targets if target),
+                   Button(t(texts.BUTTON_HELPFUL), PAYLOAD_HELPFUL), Button(t(texts.BUTTON_NOT_HELPFUL), PAYLOAD_NOT_HELPFUL),
                    Button(t(texts.BUTTON_HUMAN), PAYLOAD_HUMAN))
-        return AnswerOutcome([Reply("\n\n".join(parts), buttons, custom)], result, a.article_id)
+        return Reply("\n\n".join(parts), buttons, custom)
+
+    def show_article(self, article_id: str | None, context: Context) -> Response:
+        """A linked article's button: that article in the user's language and municipality."""
+        answer = self.engine.article(article_id, context.lang, self._local(context)) if article_id else None
+        if answer is None:  # an article removed since the button was shown
+            return Response(self.simple(texts.NO_ANSWER, context, "no_answer"), {}, "no_answer")
+        return Response([self.article_reply(answer, context)], {"last_article_id": answer.article_id}, "answer")
 
     # --- feedback and hand-off -------------------------------------------------------------------
     def feedback(self, helpful: bool, context: Context, article_id: str | None, question: str | None) -> list[Reply]:
@@ -259,6 +294,9 @@ class Assistant:
         if result.danger is not None:
             return Response(self.emergency(context, result.danger.need, result.danger.evidence), remember,
                             "emergency", result)
+        if (turn.intent == "request_human" and turn.intent_confidence >= SMALL_TALK_MIN_CONFIDENCE
+                and len(turn.text.split()) <= MAX_WORDS_PERSON_REQUEST):
+            return Response(self.handoff(context, context.last_question), remember, "request_human", result)
         if result.answer is not None:
             outcome = self.answer(turn.text, context, result=result)
             remember.update(last_article_id=outcome.article_id, last_question=turn.text[:1000])
@@ -317,6 +355,8 @@ class Assistant:
                 chosen = Context(context.lang, code)
                 return Response(self.municipality_set(chosen), {"municipality": code}, "municipality")
             return Response(self.ask_municipality(context), {}, "ask_municipality")
+        if intent == "show_article":
+            return self.show_article(turn.article, context)
         small_talk = self._small_talk(intent, context)
         if small_talk is not None:
             return Response(small_talk[1], {}, small_talk[0])
@@ -324,7 +364,8 @@ class Assistant:
 
     def out_of_scope(self, context: Context) -> list[Reply]:
         t = self.t(context.lang)
-        return [Reply(f"{t(texts.OUT_OF_SCOPE)}\n\n{self.human_offer(context)}", custom={"vraagbaak": "out_of_scope"})]
+        return [Reply(f"{out_of_scope_text(t, self.settings.knowledge_dir)}\n\n{self.human_offer(context)}",
+                      custom={"vraagbaak": "out_of_scope"})]
 
 
 def create_assistant(settings: Settings) -> Assistant:

@@ -13,8 +13,8 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker nam
     return message
 
 
-WELCOME = N_("Hello! I am Vraagbaak. I answer questions about waste, health insurance, "
-             "civic integration and work in the Netherlands.")
+#: {topics}: the topics of knowledge/topics.yaml as a list in the user's language (topics.py).
+WELCOME = N_("Hello! I am Vraagbaak. I answer questions about your first months in the Netherlands: {topics}.")
 PRIVACY = N_("Privacy: I do not ask for your name. Your questions are stored without who you "
              "are, to improve the answers.")
 ASK_MUNICIPALITY = N_("Which municipality do you live in?")
@@ -53,8 +53,7 @@ EMERGENCY_FIRE = N_("Fire or smoke? Get everyone out, close the doors behind you
 EMERGENCY_SUICIDE = N_("I am sorry that you feel this way. You are not alone. Talk to someone now: "
                        "call 113 Zelfmoordpreventie on {suicide_line} or free on {suicide_line_free}, or chat at 113.nl. "
                        "Day and night, and you may stay anonymous.\n\nIs there danger right now? Call {alarm}.")
-OUT_OF_SCOPE = N_("I can only help with questions about waste, health insurance, civic "
-                  "integration and work.")
+OUT_OF_SCOPE = N_("I can only help with questions about {topics}.")
 GOODBYE = N_("Goodbye, and good luck!")
 YOU_ARE_WELCOME = N_("You are welcome! Ask me anything else about your first months in the Netherlands.")
 BOT_CHALLENGE = N_("I am a computer program (a chatbot), not a person. I answer from checked "

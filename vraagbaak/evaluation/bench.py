@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import resource
+import shutil
 import tempfile
 import time
 from dataclasses import replace
@@ -18,6 +19,8 @@ from vraagbaak.search.builder import build_index
 from vraagbaak.search.embedders import Embedder, make_embedder
 from vraagbaak.search.engine import SearchEngine
 from vraagbaak.search.index import IndexSnapshot
+from vraagbaak.search.live import LiveEngine
+from vraagbaak.search.store import CACHE
 from vraagbaak.search.types import SearchRequest
 from vraagbaak.settings import Settings
 
@@ -81,6 +84,34 @@ def _measure(name: str, kb: KnowledgeBase, embedder: Embedder, questions: list[s
               f"RSS {current:6.0f} MiB (peak {peak:.0f})", flush=True)
 
 
+def live_reload_seconds(settings: Settings, embedder: Embedder, edits: int = 5, limit: float = 30.0) -> list[float]:
+    """Seconds from saving a one-file edit to the moment searches use it, on a copy of the real
+    knowledge base, with the action server's own watcher (its poll interval included)."""
+    timings: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="vraagbaak-reload-") as tmp:
+        knowledge = Path(tmp) / "knowledge"
+        shutil.copytree(settings.knowledge_dir, knowledge)
+        local = replace(settings, knowledge_dir=knowledge, var_dir=Path(tmp) / "var")
+        if (settings.index_dir / CACHE).is_dir():  # as on a machine that built the index before
+            shutil.copytree(settings.index_dir / CACHE, local.index_dir / CACHE)
+        live = LiveEngine(local, embedder)
+        try:
+            files = sorted(knowledge.glob("*/*/*.md"))
+            for number in range(edits):
+                path = files[(number * 37) % len(files)]
+                before = live.snapshot
+                text = path.read_text(encoding="utf-8")
+                path.write_text(text.replace("questions:\n", f"questions:\n  - \"bench {number} edit\"\n", 1),
+                                encoding="utf-8")
+                started = time.perf_counter()
+                while live.snapshot is before and time.perf_counter() - started < limit:
+                    time.sleep(0.02)
+                timings.append(time.perf_counter() - started)
+        finally:
+            live.stop()
+    return timings
+
+
 def run_bench(settings: Settings, sizes: list[int], queries: int = 300) -> None:
     embedder = make_embedder(settings)
     real = load_knowledge(settings.knowledge_dir).knowledge
@@ -88,5 +119,9 @@ def run_bench(settings: Settings, sizes: list[int], queries: int = 300) -> None:
     random.Random(1).shuffle(questions)
     print(f"embedder {embedder.name}; {queries} queries per knowledge base; questions from the articles")
     _measure("real knowledge base", real, embedder, questions, queries, calibrate=True)
+    reloads = live_reload_seconds(settings, embedder)
+    print(f"{'live reload, real size':<24} versions {len(real.versions):>6}  one-file edit to served: "
+          f"median {float(np.median(reloads)):.1f} s, max {max(reloads):.1f} s over {len(reloads)} edits "
+          f"(promise: 5 s)", flush=True)
     for size in sizes:
         _measure(f"synthetic {size}", synthetic_knowledge(real, size), embedder, questions, queries, calibrate=False)

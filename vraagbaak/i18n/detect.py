@@ -27,6 +27,15 @@ but or if then that this these those what who where when how why which can could
 should will would do does did have has had get got with for to from at on in by about into
 please thanks thank hello hi there here now much many some any me our us their them myself
 """.split())
+#: Arabic written in Latin letters ("Arabizi": kif b3mel DigiD?), as many Arabic speakers type
+#: on phones: digits stand for letters (2 ء, 3 ع, 5 خ, 7 ح) inside words, plus common words.
+_ARABIZI_DIGIT_WORD: Final = re.compile(r"(?=[a-z2357']*[a-z])[a-z']*[2357][a-z2357']*")
+_ARABIZI_WORDS: Final = frozenset("""
+shu sho shou kif keef kef bdi baddi biddi fini fiyi mafi wala yalla ktir kteer hala2 lal leh lesh
+shlon shloon wein ana enta inti ma3i 3ndi 3andi 3al 3ala 3an ya3ni kaman kamen hek heik
+""".split())
+#: At least this many Arabizi words, and more than Dutch or English ones, make a message Arabic.
+MIN_ARABIZI_WORDS: Final = 2
 _DUTCH_PATTERNS: Final = re.compile(r"ij|oe|ui|aa|uu|sch|eu|ou|heid|lijk|tje")
 _ENGLISH_PATTERNS: Final = re.compile(r"th|wh|sh|ing\b|tion|ck|w[aeiou]|y\b")
 
@@ -53,6 +62,9 @@ def detect_language(text: str, default: str = FALLBACK_LANGUAGE) -> Detection:
     words = normalize(text).split()
     dutch = sum(w in _DUTCH_WORDS for w in words)
     english = sum(w in _ENGLISH_WORDS for w in words)
+    arabizi = sum(w in _ARABIZI_WORDS or _ARABIZI_DIGIT_WORD.fullmatch(w) is not None for w in words)
+    if arabizi >= MIN_ARABIZI_WORDS and arabizi > max(dutch, english):
+        return Detection("ar", "arabizi")
     if dutch != english:
         return Detection("nl" if dutch > english else "en", "words")
     joined = " ".join(words)

@@ -34,7 +34,12 @@ def script_of(char: str) -> str | None:
 
 def script_counts(text: str) -> Counter[str]:
     """How many letters of each script the text holds."""
-    return Counter(s for s in map(script_of, text) if s is not None)
+    counts: Counter[str] = Counter()
+    for char, number in Counter(text).items():  # each distinct character once: articles are long
+        script = script_of(char)
+        if script is not None:
+            counts[script] += number
+    return counts
 
 
 def letter_count(text: str) -> int:

@@ -1,5 +1,6 @@
-"""Tools that write knowledge files for volunteers: a new article or translation, and the
-record of which Dutch version a translation translates (so outdated translations show up)."""
+"""Tools that write knowledge files for volunteers: a new article or translation, the record of
+which Dutch version a translation translates (so outdated translations show up), and whether a
+native speaker checked it."""
 
 from __future__ import annotations
 
@@ -10,12 +11,21 @@ from pathlib import Path
 
 import yaml
 
-from vraagbaak.knowledge.loader import ID_PATTERN, TRANSLATE_MARKER, expected_path
-from vraagbaak.knowledge.model import ArticleVersion, KnowledgeBase
+from vraagbaak.knowledge.loader import HANDLE_PATTERN, ID_PATTERN, NATIVE_FIELDS, TRANSLATE_MARKER, expected_path
+from vraagbaak.knowledge.model import MACHINE, NATIVE, ArticleVersion, KnowledgeBase
+from vraagbaak.knowledge.problems import Problem
 from vraagbaak.languages import FALLBACK_LANGUAGE, LANGUAGES
 
 #: Front-matter field of a translation: the fingerprint of the Dutch text it translates.
 TRANSLATED_FROM = "translated_from"
+
+
+class Refused(Exception):
+    """A command will not change this file; ``problem`` says why and how to fix it."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message())
+        self.problem = problem
 
 
 def source_fingerprint(source: ArticleVersion) -> str:
@@ -76,26 +86,80 @@ def new_article(kb: KnowledgeBase, article_id: str, lang: str, municipality: str
     fields["reviewed"] = (today or date.today()).isoformat()
     if source is not None:
         fields[TRANSLATED_FROM] = source_fingerprint(source)
+    if lang != FALLBACK_LANGUAGE:
+        fields["review"] = MACHINE
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"---\n{_front_matter(fields)}---\n{body}", encoding="utf-8")
     return path
 
 
+def _scalar(value: str) -> str:
+    """``value`` as YAML that reads back as the same text (a handle like ``null`` is quoted)."""
+    return value if yaml.safe_load(value) == value else f'"{value}"'
+
+
+def set_front_matter(path: Path, changes: dict[str, str | None]) -> None:
+    """Set (or, for None, remove) top-level fields of a file's front matter, each value written
+    as given (YAML); a new field goes last. Every other byte of the file stays as it was, the
+    answer text above all."""
+    lines = path.read_bytes().decode("utf-8").splitlines(keepends=True)
+    closing = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+    newline = "\r\n" if lines[0].endswith("\r\n") else "\n"
+    head = lines[1:closing]
+    for key, value in changes.items():
+        start = next((i for i, line in enumerate(head) if re.match(rf"{re.escape(key)}\s*:", line)), None)
+        new = [] if value is None else [f"{key}: {value}{newline}"]
+        if start is None:
+            head += new
+            continue
+        end = start + 1
+        while end < len(head) and head[end][:1] in (" ", "\t"):  # the value continues on indented lines
+            end += 1
+        head[start:end] = new
+    path.write_bytes("".join([lines[0], *head, *lines[closing:]]).encode("utf-8"))
+
+
+def _version_at(kb: KnowledgeBase, path: Path) -> ArticleVersion | None:
+    return next((v for v in kb.versions if v.path.resolve() == path.resolve()), None)
+
+
 def mark_translated(kb: KnowledgeBase, path: Path) -> str:
-    """Record in a translation's front matter that it now matches the current Dutch text."""
-    version = next((v for v in kb.versions if v.path.resolve() == path.resolve()), None)
+    """Record in a translation's front matter that it now matches the current Dutch text. The
+    text changed since any native review, so it is a machine translation again until the next."""
+    version = _version_at(kb, path)
     if version is None:
         raise ValueError(f"{path} is not a valid article (run 'vraagbaak kb check')")
     source = dutch_source(kb, version)
     if source is None:
         raise ValueError(f"{path} has no Dutch source to be a translation of")
     fingerprint = source_fingerprint(source)
-    text = path.read_text(encoding="utf-8")
-    head, sep, body = text.partition("\n---\n")
-    line = f"{TRANSLATED_FROM}: {fingerprint}"
-    if re.search(rf"^{TRANSLATED_FROM}:.*$", head, flags=re.M):
-        head = re.sub(rf"^{TRANSLATED_FROM}:.*$", line, head, flags=re.M)
-    else:
-        head = f"{head}\n{line}"
-    path.write_text(f"{head}{sep}{body}", encoding="utf-8")
+    set_front_matter(path, {TRANSLATED_FROM: fingerprint, "review": MACHINE, **dict.fromkeys(NATIVE_FIELDS)})
     return fingerprint
+
+
+def _refusal(kb: KnowledgeBase, path: Path, version: ArticleVersion | None) -> Problem | None:
+    """Why `kb reviewed` may not mark this file (None when it may)."""
+    if version is None:
+        inside = path.suffix == ".md" and path.resolve().is_relative_to(kb.root.resolve())
+        code = "reviewed_invalid" if path.is_file() and inside else "reviewed_not_article"
+        return Problem(path, 1, "error", code)
+    if version.lang == FALLBACK_LANGUAGE:
+        return Problem(path, version.line_of("lang"), "error", "reviewed_source")
+    source = dutch_source(kb, version)
+    if source is not None and is_outdated(kb, version):
+        return Problem(path, version.line_of(TRANSLATED_FROM), "error", "reviewed_outdated",
+                       {"source": source.path.relative_to(kb.root.parent),
+                        "path": version.path.relative_to(kb.root.parent)})
+    return None
+
+
+def mark_native_reviewed(kb: KnowledgeBase, path: Path, handle: str, today: date | None = None) -> None:
+    """Record that a native speaker, named by a handle (a user name), checked this translation
+    against the Dutch text today. Raises :class:`Refused` with the reason for anything else."""
+    refusal = _refusal(kb, path, _version_at(kb, path))
+    if refusal is None and not HANDLE_PATTERN.match(handle):
+        refusal = Problem(path, 1, "error", "bad_handle", {"value": handle})
+    if refusal is not None:
+        raise Refused(refusal)
+    set_front_matter(path, {"review": NATIVE, "native_reviewer": _scalar(handle),
+                            "native_reviewed": (today or date.today()).isoformat()})

@@ -13,12 +13,17 @@ import yaml
 
 from vraagbaak.i18n.scripts import ARABIC, ETHIOPIC, LATIN, script_counts
 from vraagbaak.knowledge.frontmatter import FrontMatterError, parse_markdown
-from vraagbaak.knowledge.model import ArticleVersion, KnowledgeBase, Municipality
+from vraagbaak.knowledge.model import NATIVE, REVIEW_KINDS, ArticleVersion, KnowledgeBase, Municipality
 from vraagbaak.knowledge.problems import Problem
-from vraagbaak.languages import LANGUAGES
+from vraagbaak.languages import FALLBACK_LANGUAGE, LANGUAGES
 
 REQUIRED_FIELDS: Final = ("id", "lang", "topic", "title", "questions", "source", "reviewed")
-OPTIONAL_FIELDS: Final = ("municipality", "translated_from")
+OPTIONAL_FIELDS: Final = ("municipality", "translated_from", "review_by", "review", "native_reviewer",
+                          "native_reviewed")
+#: The fields that record a native speaker's review of a translation.
+NATIVE_FIELDS: Final = ("native_reviewer", "native_reviewed")
+#: A reviewer is named by a handle (a user name), never checked against anything but this form.
+HANDLE_PATTERN: Final = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 ID_PATTERN: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: Marks Dutch text still waiting for translation (written by `kb new`); never published.
 TRANSLATE_MARKER: Final = "<!-- VERTAAL / TRANSLATE: vervang de tekst hieronder / replace the text below -->"
@@ -145,6 +150,8 @@ class _FileReader:
             self.problem("bad_source", "source", value=source)
         questions = self._questions(data)
         reviewed = self._date(data)
+        review_by = self._date_field(data, "review_by", allow_future=True)
+        review, reviewer, native_reviewed = self._review(data, lang)
         if not parsed.body:
             self.problem("empty_body", parsed.body_line)
         body_lines = parsed.body.split("\n")
@@ -166,6 +173,7 @@ class _FileReader:
             questions=tuple(questions), source=source, reviewed=reviewed, body=parsed.body,
             municipality=municipality, body_line=parsed.body_line, field_lines=dict(parsed.key_lines),
             translated_from=str(data["translated_from"]).strip() if data.get("translated_from") else None,
+            review_by=review_by, review=review, native_reviewer=reviewer, native_reviewed=native_reviewed,
         )
 
     def _text(self, data: dict[str, Any], name: str) -> str:
@@ -204,6 +212,49 @@ class _FileReader:
         if reviewed > self.today:
             self.problem("future_date", "reviewed", value=reviewed.isoformat())
         return reviewed
+
+
+    def _date_field(self, data: dict[str, Any], name: str, allow_future: bool) -> date | None:
+        """An optional date other than `reviewed`; its messages name the field, since
+        `review_by` lies ahead on purpose and `native_reviewed` does not."""
+        value = data.get(name)
+        if value is None:
+            return None
+        text = str(value).strip()
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError(text)
+            result = date.fromisoformat(text)
+        except ValueError:
+            self.problem("bad_date_field", name, field=name, value=value)
+            return None
+        if not allow_future and result > self.today:
+            self.problem("future_date_field", name, field=name, value=result.isoformat())
+        return result
+
+    def _review(self, data: dict[str, Any], lang: str) -> tuple[str | None, str | None, date | None]:
+        """`review`, `native_reviewer` and `native_reviewed`: whether a native speaker checked
+        a translation. Dutch is the source text, so there they mean nothing."""
+        present = [name for name in ("review", *NATIVE_FIELDS) if data.get(name) is not None]
+        if lang == FALLBACK_LANGUAGE:
+            if present:
+                self.problem("review_on_source", present[0], "warning", fields=", ".join(present))
+            return None, None, None
+        review = self._text(data, "review") or None
+        reviewer = self._text(data, "native_reviewer") or None
+        reviewed = self._date_field(data, "native_reviewed", allow_future=False)
+        if review is not None and review not in REVIEW_KINDS:
+            self.problem("unknown_review", "review", value=review, known=", ".join(REVIEW_KINDS))
+        if reviewer is not None and not HANDLE_PATTERN.match(reviewer):
+            self.problem("bad_handle", "native_reviewer", value=reviewer)
+        if review == NATIVE:
+            missing = [name for name in NATIVE_FIELDS if data.get(name) is None]
+            if missing:
+                self.problem("native_incomplete", "review", fields=", ".join(missing))
+        elif any(data.get(name) is not None for name in NATIVE_FIELDS):
+            self.problem("native_fields_unused", next(n for n in NATIVE_FIELDS if data.get(n) is not None),
+                         "warning")
+        return review, reviewer, reviewed
 
 
 def load_knowledge(root: Path, today: date | None = None) -> LoadResult:

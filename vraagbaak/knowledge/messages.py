@@ -6,6 +6,7 @@ translated) as one list.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 # code -> language -> (what is wrong, how to fix it)
@@ -148,6 +149,80 @@ MESSAGES: Final[dict[str, dict[str, tuple[str, str]]]] = {
         "nl": ("Voor het laatst gecontroleerd op {value}, meer dan {days} dagen geleden.",
                "Controleer het antwoord met de bron; zet daarna 'reviewed' op de datum van vandaag."),
     },
+    "bad_date_field": {
+        "en": ("'{field}' must be a date like 2027-01-01; it says '{value}'.", "Write the date as year-month-day: YYYY-MM-DD."),
+        "nl": ("'{field}' moet een datum zijn zoals 2027-01-01; er staat '{value}'.", "Schrijf de datum als jaar-maand-dag: JJJJ-MM-DD."),
+    },
+    "future_date_field": {
+        "en": ("'{field}' is in the future ({value}).", "Write the date the translation was checked: today or earlier."),
+        "nl": ("'{field}' ligt in de toekomst ({value}).", "Schrijf de datum waarop de vertaling is gecontroleerd: vandaag of eerder."),
+    },
+    "review_due": {
+        "en": ("The figures in this answer (amounts, rules) must be checked again by {value}: {when}.",
+               "Check the figures against the source ({source}) and update them; then set a new date in 'review_by' "
+               "and set 'reviewed' to today's date."),
+        "nl": ("De cijfers in dit antwoord (bedragen, regels) moeten uiterlijk {value} opnieuw gecontroleerd worden: {when}.",
+               "Controleer de cijfers met de bron ({source}) en werk ze bij; zet daarna een nieuwe datum bij 'review_by' "
+               "en zet 'reviewed' op de datum van vandaag."),
+    },
+    "unknown_review": {
+        "en": ("Unknown value '{value}' for 'review'.",
+               "Write 'review: machine' (not yet checked by a native speaker) or 'review: native' "
+               "(a native speaker checked it: run vraagbaak kb reviewed on this file with --by and their handle)."),
+        "nl": ("Onbekende waarde '{value}' bij 'review'.",
+               "Schrijf 'review: machine' (nog niet gecontroleerd door een moedertaalspreker) of 'review: native' "
+               "(een moedertaalspreker heeft het gecontroleerd: voer vraagbaak kb reviewed uit op dit bestand, met --by en diens gebruikersnaam)."),
+    },
+    "native_incomplete": {
+        "en": ("'review: native' must say who checked the translation and when; missing: {fields}.",
+               "Run vraagbaak kb reviewed on this file with --by and the reviewer's handle: it writes both fields."),
+        "nl": ("Bij 'review: native' hoort wie de vertaling heeft gecontroleerd en wanneer; dit ontbreekt: {fields}.",
+               "Voer vraagbaak kb reviewed uit op dit bestand, met --by en de gebruikersnaam van de controleur: dat schrijft beide velden."),
+    },
+    "native_fields_unused": {
+        "en": ("This translation names a native reviewer, but 'review' is not 'native': the review is not counted.",
+               "If a native speaker checked the current text, run vraagbaak kb reviewed on this file with --by and their "
+               "handle; otherwise remove the native_reviewer and native_reviewed lines."),
+        "nl": ("Deze vertaling noemt een moedertaalspreker als controleur, maar 'review' is niet 'native': de controle telt niet.",
+               "Heeft een moedertaalspreker de huidige tekst gecontroleerd? Voer dan vraagbaak kb reviewed uit op dit bestand, "
+               "met --by en diens gebruikersnaam; haal anders de regels native_reviewer en native_reviewed weg."),
+    },
+    "bad_handle": {
+        "en": ("'{value}' is not a valid handle for the reviewer.",
+               "Use a user name of 1 to 32 characters: letters a-z or A-Z, digits, _ - or . (no spaces), for example amina_k."),
+        "nl": ("'{value}' is geen geldige gebruikersnaam (handle) voor de controleur.",
+               "Gebruik een gebruikersnaam van 1 tot 32 tekens: letters a-z of A-Z, cijfers, _ - of . (geen spaties), bijvoorbeeld amina_k."),
+    },
+    "review_on_source": {
+        "en": ("This is the Dutch source text: it needs no native review, so {fields} is ignored.",
+               "Remove these lines; they belong in a translation (en, ar, ti)."),
+        "nl": ("Dit is de Nederlandse brontekst: die hoeft niet door een moedertaalspreker gecontroleerd te worden, dus {fields} wordt genegeerd.",
+               "Haal deze regels weg; ze horen in een vertaling (en, ar, ti)."),
+    },
+    "reviewed_source": {
+        "en": ("This is the Dutch source text: only a translation gets a native review.",
+               "Run kb reviewed on the en, ar or ti file of this article."),
+        "nl": ("Dit is de Nederlandse brontekst: alleen een vertaling krijgt een controle door een moedertaalspreker.",
+               "Voer kb reviewed uit op het en-, ar- of ti-bestand van dit artikel."),
+    },
+    "reviewed_invalid": {
+        "en": ("This file has errors, so it cannot be marked as reviewed.",
+               "Fix the errors listed above (vraagbaak kb check), then run kb reviewed again."),
+        "nl": ("Dit bestand bevat fouten en kan daarom niet als gecontroleerd worden gemarkeerd.",
+               "Herstel de fouten hierboven (vraagbaak kb check) en voer kb reviewed daarna opnieuw uit."),
+    },
+    "reviewed_not_article": {
+        "en": ("This is not an article file in the knowledge base.",
+               "Give the path of a translation, for example knowledge/en/werk/cv.md."),
+        "nl": ("Dit is geen artikelbestand in de kennisbank.",
+               "Geef het pad van een vertaling, bijvoorbeeld knowledge/en/werk/cv.md."),
+    },
+    "reviewed_outdated": {
+        "en": ("The Dutch article changed after this translation was made, so the review would be of an old text.",
+               "Bring the translation up to date with {source}, run vraagbaak kb translated {path}, then run kb reviewed again."),
+        "nl": ("Het Nederlandse artikel is veranderd nadat deze vertaling is gemaakt: de controle zou over een oude tekst gaan.",
+               "Werk de vertaling bij volgens {source}, voer vraagbaak kb translated {path} uit en daarna opnieuw kb reviewed."),
+    },
     "empty_body": {
         "en": ("There is no answer text below the second --- line.", "Write the answer below the fields."),
         "nl": ("Er staat geen antwoordtekst onder de tweede --- regel.", "Schrijf het antwoord onder de velden."),
@@ -199,8 +274,28 @@ MESSAGES: Final[dict[str, dict[str, tuple[str, str]]]] = {
 }
 
 
+#: Parts of a sentence chosen by the code (a :class:`Phrase`), in the reader's language too.
+PHRASES: Final[dict[str, dict[str, str]]] = {
+    "review_past": {"en": "that date has passed", "nl": "die datum is voorbij"},
+    "review_today": {"en": "that is today", "nl": "dat is vandaag"},
+    "review_tomorrow": {"en": "that is tomorrow", "nl": "dat is morgen"},
+    "review_soon": {"en": "that is in {days} days", "nl": "dat is over {days} dagen"},
+}
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A message parameter that is itself text (a key of PHRASES): rendered in the reader's
+    language, filled with the other parameters."""
+
+    key: str
+
+
 def render(code: str, lang: str, params: dict[str, object]) -> tuple[str, str]:
     """The (problem, fix) sentences for a problem code, with its parameters filled in."""
     what, fix = MESSAGES[code].get(lang) or MESSAGES[code]["en"]
-    values = {key: str(value) for key, value in params.items()}
+    values = {key: str(value) for key, value in params.items() if not isinstance(value, Phrase)}
+    for key, value in params.items():
+        if isinstance(value, Phrase):
+            values[key] = (PHRASES[value.key].get(lang) or PHRASES[value.key]["en"]).format(**values)
     return what.format(**values), fix.format(**values)

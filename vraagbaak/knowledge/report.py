@@ -7,13 +7,31 @@ from collections import Counter
 from datetime import date
 
 from vraagbaak.knowledge.authoring import is_outdated
-from vraagbaak.knowledge.checker import is_stale
+from vraagbaak.knowledge.checker import REVIEW_DUE_DAYS, is_stale
 from vraagbaak.knowledge.model import KnowledgeBase
-from vraagbaak.knowledge.status import MISSING, OK, OUTDATED, STALE, coverage
+from vraagbaak.knowledge.status import MISSING, OK, OUTDATED, STALE, awaiting_native_review, coverage, review_due
 from vraagbaak.languages import LANGUAGES, NATIVE_NAMES
 
 LABELS = {OK: "✓", MISSING: "ontbreekt / missing", STALE: "te oud / stale", OUTDATED: "vertaling verouderd / outdated"}
+NATIVE_LABEL = "wacht op controle door moedertaalspreker / awaiting native review"
 COLOURS = {OK: "#e6f4ea", MISSING: "#fde7e9", STALE: "#fff4ce", OUTDATED: "#fff4ce"}
+
+
+def _native_row(kb: KnowledgeBase) -> str:
+    """Per language, the translations no native speaker has checked yet (Dutch is the source)."""
+    waiting = awaiting_native_review(kb)
+    cells = "".join(f"<td>{waiting.get(lang, '—')}</td>" for lang in LANGUAGES)
+    return f"<tr><th>{html.escape(NATIVE_LABEL)}</th>{cells}</tr>"
+
+
+def _review_due_list(kb: KnowledgeBase, today: date) -> tuple[int, str]:
+    """The versions whose figures must be checked again soon, or should have been already."""
+    due = review_due(kb, today)
+    items = "".join(
+        f"<li>{html.escape(str(v.path.relative_to(kb.root.parent)))} ({v.review_by.isoformat()}"
+        f"{', verlopen / past' if v.review_by < today else ''})</li>"
+        for v in due if v.review_by is not None)
+    return len(due), items or "<li>—</li>"
 
 
 def render_html(kb: KnowledgeBase, today: date, stale_after_days: int) -> str:
@@ -29,7 +47,8 @@ def render_html(kb: KnowledgeBase, today: date, stale_after_days: int) -> str:
     head = "".join(f"<th>{e(NATIVE_NAMES[lang])}</th>" for lang in LANGUAGES)
     summary = "".join(
         f"<tr><th>{e(LABELS[state])}</th>" + "".join(f"<td>{counts[(lang, state)]}</td>" for lang in LANGUAGES) + "</tr>"
-        for state in (OK, MISSING, STALE, OUTDATED))
+        for state in (OK, MISSING, STALE, OUTDATED)) + _native_row(kb)
+    due_count, due_list = _review_due_list(kb, today)
     topics = "".join(
         f"<tr><th>{e(kb.topics.get(topic, {}).get('nl', topic))}</th>"
         + "".join(f"<td>{by_topic[(topic, state)]}</td>" for state in (OK, MISSING, STALE, OUTDATED)) + "</tr>"
@@ -54,6 +73,8 @@ th,td{{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}}caption{{text-
 <table><caption>Per onderwerp / per topic</caption><tr><th></th>{''.join(f'<th>{e(LABELS[s])}</th>' for s in (OK, MISSING, STALE, OUTDATED))}</tr>{topics}</table>
 <h2>Verouderde vertalingen / outdated translations ({len(outdated)})</h2><ul>{outdated_list}</ul>
 <h2>Te lang niet gecontroleerd / stale reviews ({len(stale)})</h2><ul>{stale_list}</ul>
+<h2>Cijfers opnieuw controleren / figures to check again ({due_count})</h2>
+<p>review_by binnen {REVIEW_DUE_DAYS} dagen of voorbij / within {REVIEW_DUE_DAYS} days or past</p><ul>{due_list}</ul>
 <table><caption>Alle artikelen / all articles</caption><tr><th>artikel</th>{head}</tr>{table}</table>
 </body></html>
 """

@@ -53,7 +53,11 @@ class SafetyData:
 
 def _compose(path: Path, problems: list[Problem]) -> yaml.Node | None:
     try:
-        return yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        text = path.read_text(encoding="utf-8")
+        try:  # libyaml when present (read at every reload); the Python parser explains errors
+            return yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:
+            return yaml.compose(text, Loader=yaml.SafeLoader)
     except FileNotFoundError:
         problems.append(Problem(path, 1, "error", "bad_config", {"detail": "the file is missing"}))
     except UnicodeDecodeError:

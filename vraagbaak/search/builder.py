@@ -88,6 +88,8 @@ def _version_record(version: ArticleVersion, kb: KnowledgeBase) -> dict[str, obj
         "id": version.id, "lang": version.lang, "municipality": version.municipality,
         "topic": version.topic, "title": version.title, "body": version.body,
         "source": version.source, "reviewed": version.reviewed.isoformat(),
+        "review_by": version.review_by.isoformat() if version.review_by else None,
+        "native_review": version.native_review,
         "path": str(version.path.relative_to(root.parent)),
     }
 
@@ -133,8 +135,8 @@ def _calibration(versions: list[ArticleVersion], vectors: np.ndarray, embed: _Ca
     return cal.calibrate(positives, negatives)
 
 
-def _safety(data: SafetyData, kb: KnowledgeBase, versions: list[ArticleVersion], embed: _CachedEmbedder
-            ) -> tuple[dict[str, object], np.ndarray]:
+def _safety(data: SafetyData, versions: list[ArticleVersion], embed: _CachedEmbedder,
+            out_of_scope: dict[str, list[str]]) -> tuple[dict[str, object], np.ndarray]:
     """The safety layer's part of a build: its patterns, its examples' vectors, and the meaning
     margin calibrated on them (each example scored against the others, leave one out) and on
     ordinary questions (half of every article's example questions, and the out-of-scope ones)."""
@@ -151,7 +153,7 @@ def _safety(data: SafetyData, kb: KnowledgeBase, versions: list[ArticleVersion],
             if meaning is not None:
                 (calm if example.label == CALM else emergencies).append(meaning.margin)
     ordinary_texts = [q for v in versions for q in cal.fold_split(v.questions)[1]]
-    ordinary_texts += [q for qs in cal.load_out_of_scope(kb.root).values() for q in qs]
+    ordinary_texts += [q for qs in out_of_scope.values() for q in qs]
     ordinary: list[float] = []
     if len(examples) and ordinary_texts:
         for row in embed.embed("query", ordinary_texts) @ vectors.T:
@@ -205,15 +207,19 @@ def build_index(kb: KnowledgeBase, embedder: Embedder, index_dir: Path, calibrat
         raise ValueError(f"no valid articles in {kb.root}: nothing to index")
     cache = EmbeddingCache(index_dir / CACHE / f"{_slug(embedder.name)}.npz", embedder.dim)
     embed = _CachedEmbedder(embedder, cache)
-    vectors = embed.embed("passage", [dense_text(v) for v in versions])
+    passages = [dense_text(v) for v in versions]
+    if calibrate:  # an edited article's passage and its held-out twin, embedded in one batch
+        embed.embed("passage", passages + [dense_text(v, cal.fold_split(v.questions)[0]) for v in versions])
+    vectors = embed.embed("passage", passages)
     lexical = {}
     for lang in sorted({v.lang for v in versions}):
         rows = [i for i, v in enumerate(versions) if v.lang == lang]
         lexical[lang] = LexicalIndex.build([lexical_text(versions[i]) for i in rows], rows)
-    calibration = (_calibration(versions, vectors, embed, lexical, cal.load_out_of_scope(kb.root)) if calibrate
+    out_of_scope = cal.load_out_of_scope(kb.root)
+    calibration = (_calibration(versions, vectors, embed, lexical, out_of_scope) if calibrate
                    else cal.calibrate({}, {}))
-    safety_record, safety_vectors = _safety(safety or load_safety(kb.root), kb, versions, embed)
-    bank, bank_vectors = _question_bank(versions, embed, cal.load_out_of_scope(kb.root))
+    safety_record, safety_vectors = _safety(safety or load_safety(kb.root), versions, embed, out_of_scope)
+    bank, bank_vectors = _question_bank(versions, embed, out_of_scope)
 
     tmp = new_build_dir(index_dir)
     flat = faiss.IndexFlatIP(embedder.dim)

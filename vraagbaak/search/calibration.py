@@ -32,7 +32,7 @@ OUT_OF_SCOPE_FILE = "out-of-scope.yaml"
 #: Confidence = dense top-1 cosine + COVERAGE_WEIGHT x lexical coverage (see confidence()).
 COVERAGE_WEIGHT = 0.3
 #: The largest share of held-out in-scope questions the threshold may refuse.
-MAX_FALSE_ABSTAIN = 0.10
+MAX_FALSE_ABSTAIN = 0.07
 #: Used for a language with too little data to calibrate.
 DEFAULT_THRESHOLD = 0.0
 MIN_SAMPLES = 5
@@ -61,7 +61,8 @@ def load_out_of_scope(knowledge_dir: Path) -> dict[str, list[str]]:
     path = knowledge_dir / OUT_OF_SCOPE_FILE
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: read at every reload
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}  # noqa: S506 - a safe loader
     return {lang: [str(q) for q in data.get(lang) or [] if str(q).strip()] for lang in LANGUAGES}
 
 

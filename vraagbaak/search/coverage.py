@@ -27,6 +27,9 @@ MAX_IN_SCOPE_REFUSED = 0.03
 #: Below this many questions of a language there is nothing to calibrate: never refuse.
 MIN_SAMPLES = 20
 NEVER = 9.0
+#: The margin's floor: refuse only when an out-of-scope example is clearly nearer than every
+#: article's (the small model's similarities differ by thousandths between neighbours).
+MIN_MARGIN = 0.01
 #: The label of an out-of-scope question in the bank.
 OUT_OF_SCOPE = ""
 
@@ -65,7 +68,9 @@ def calibrate(vectors: np.ndarray, labels: list[str], langs: list[str]) -> dict[
         if inside.size < MIN_SAMPLES or outside.size == 0:
             margin = NEVER
         else:
-            margin = float(np.quantile(inside, 1 - MAX_IN_SCOPE_REFUSED))
+            # Never below zero: a question nearer an article's example than any out-of-scope one
+            # is in scope, whatever the quantile says (with well-separated examples it is negative).
+            margin = max(float(np.quantile(inside, 1 - MAX_IN_SCOPE_REFUSED)), MIN_MARGIN)
         result[lang] = CoverageCalibration(round(margin, 5), int(inside.size), int(outside.size),
                                            float((inside > margin).mean()) if inside.size else 0.0,
                                            float((outside > margin).mean()) if outside.size else 0.0)

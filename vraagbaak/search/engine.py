@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -59,6 +60,7 @@ class SearchEngine:
         self.embedder = embedder
         self.config = config or EngineConfig()
         self._by_key = {(v["id"], v["lang"], v["municipality"]): v for v in snapshot.versions}
+        self._ids = frozenset(v["id"] for v in snapshot.versions)
 
     def search(self, request: SearchRequest) -> SearchResult:
         text = " ".join(strip_controls(request.text or "").split())[: self.config.max_question_chars]
@@ -119,6 +121,13 @@ class SearchEngine:
         return [Candidate(ids[i], float(fused[i]), float(dense_values[i]), float(lexical_values[i]))
                 for i in order], confidence
 
+    def article(self, article_id: str, lang: str, municipality: str | None) -> Answer | None:
+        """One article by id (a link between articles), as :meth:`choose_version` picks it;
+        None when the index has no such article."""
+        if article_id not in self._ids:
+            return None
+        return self.choose_version(article_id, lang, municipality)
+
     def choose_version(self, article_id: str, lang: str, municipality: str | None) -> Answer:
         """The user's language and municipality where they exist; else general; else Dutch."""
         for candidate_lang in dict.fromkeys([lang, FALLBACK_LANGUAGE]):
@@ -131,7 +140,15 @@ class SearchEngine:
                         reviewed=record["reviewed"], path=record["path"],
                         not_translated=candidate_lang != lang,
                         outdated_translation=bool(record.get("outdated_translation")),
+                        review_by=record.get("review_by"), native_review=_native_review(record),
                     )
         record = next(v for v in self.snapshot.versions if v["id"] == article_id)
         return Answer(article_id, record["lang"], record["municipality"], record["title"], record["body"],
-                      record["source"], record["reviewed"], record["path"], not_translated=True)
+                      record["source"], record["reviewed"], record["path"], not_translated=True,
+                      review_by=record.get("review_by"), native_review=_native_review(record))
+
+
+def _native_review(record: dict[str, Any]) -> bool:
+    """A record of an index built before the field existed says nothing: then only Dutch (the
+    source text) counts as reviewed by a native speaker."""
+    return bool(record.get("native_review", record["lang"] == FALLBACK_LANGUAGE))

@@ -8,6 +8,7 @@ separate index per language keeps one language's statistics from drowning anothe
 from __future__ import annotations
 
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -20,16 +21,24 @@ NGRAM_MIN, NGRAM_MAX = 3, 5
 K1, B = 1.2, 0.75
 
 
+@lru_cache(maxsize=200_000)
+def _word_ngrams(word: str) -> tuple[str, ...]:
+    """One normalised word's n-grams. Cached: a knowledge base has a few thousand distinct
+    words, and a live reload rebuilds every language's index from them."""
+    padded = f" {word} "
+    return tuple(padded[i:i + n] for n in range(NGRAM_MIN, NGRAM_MAX + 1) for i in range(len(padded) - n + 1))
+
+
 def char_ngrams(text: str) -> list[str]:
     """Character n-grams of the normalised words, each word padded with spaces (char_wb)."""
     grams: list[str] = []
-    for word in normalize(text).split():
-        padded = f" {word} "
-        if len(padded) < NGRAM_MIN:
-            continue
-        for n in range(NGRAM_MIN, NGRAM_MAX + 1):
-            grams.extend(padded[i:i + n] for i in range(len(padded) - n + 1))
+    for word in _normalized(text).split():
+        grams.extend(_word_ngrams(word))
     return grams
+
+
+#: Article texts are normalised again at every reload and calibration fold: remember them.
+_normalized = lru_cache(maxsize=8192)(normalize)
 
 
 class LexicalIndex:

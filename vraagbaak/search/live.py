@@ -41,6 +41,9 @@ class LiveEngine:
     def search(self, request: SearchRequest) -> SearchResult:
         return self._engine.search(request)  # one attribute read: always a whole snapshot
 
+    def article(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        return self._engine.article(*args, **kwargs)
+
     def choose_version(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
         return self._engine.choose_version(*args, **kwargs)
 

@@ -48,6 +48,10 @@ class Answer:
     not_translated: bool = False
     #: True when the Dutch article changed after this translation was made (still served).
     outdated_translation: bool = False
+    #: The date (ISO) by which the answer's figures must be checked again; None when none is set.
+    review_by: str | None = None
+    #: True for Dutch (the source text) and for a translation a native speaker checked.
+    native_review: bool = False
 
 
 @dataclass(frozen=True)

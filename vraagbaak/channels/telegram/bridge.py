@@ -33,6 +33,7 @@ from telegram.request import HTTPXRequest
 
 from vraagbaak.assistant import texts
 from vraagbaak.assistant.i18n import Translator, translator
+from vraagbaak.assistant.topics import welcome_text
 from vraagbaak.channels.rasa_relay import Gateway
 from vraagbaak.channels.telegram import commands
 from vraagbaak.channels.telegram.formatting import split_html
@@ -144,7 +145,7 @@ class TelegramBridge:
             t = self.t(lang or FALLBACK_LANGUAGE)
             try:
                 await with_retry(lambda: me.set_my_commands(commands.menu(t), language_code=lang), "setMyCommands")
-                await with_retry(lambda: me.set_my_description(t(texts.WELCOME), language_code=lang),
+                await with_retry(lambda: me.set_my_description(welcome_text(t, self.settings.knowledge_dir), language_code=lang),
                                  "setMyDescription")
             except TelegramError as exc:
                 log.warning("could not set the command menu", extra={"lang": lang, "error": type(exc).__name__})
