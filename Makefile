@@ -9,7 +9,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 NODE_INSTALLED := node_modules/.installed
 # Debian packages the tests need: docker-compose validates docker-compose.yml; the widget's
 # browser tests drive Debian's chromium (Playwright never downloads a browser here); postgresql
-# is the server that /vergeet's deletion is tested against (tests/test_tracker_postgres.py).
+# is the server that /vergeet's deletion and the backup round trip are tested against
+# (tests/test_tracker_postgres.py, tests/test_backup_restore.py).
 SYSTEM_PACKAGES := docker-compose chromium postgresql
 
 .PHONY: run test test-e2e install rasa-install system-deps index check status eval eval-safety compare bench translations clean

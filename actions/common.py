@@ -25,7 +25,8 @@ LAST_QUESTION = "last_question"
 
 
 def assistant() -> Assistant:
-    """Created on first use, not at import: the action server must start before models load."""
+    """Created once per process: at the start of the action server's worker (actions/__init__.py),
+    else on first use."""
     global _assistant
     with _lock:
         if _assistant is None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import time
 import urllib.request
 import uuid
 from typing import Any
@@ -61,3 +63,18 @@ class Conversation:
         found = [c for c in customs if c.get("vraagbaak") in ("answer", "no_answer", "out_of_scope")]
         assert found, f"no answer metadata in {replies}"
         return found[0]
+
+
+def read_until(process: subprocess.Popen, prefix: str, timeout: float) -> list[str]:
+    """The lines a process prints (text mode, stdout piped) up to the first starting with
+    ``prefix``, or all of them when it ends or the time is up."""
+    lines: list[str] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()  # type: ignore[union-attr]
+        if not line:
+            break
+        lines.append(line)
+        if line.startswith(prefix):
+            break
+    return lines

@@ -8,12 +8,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from e2e_helpers import Conversation, free_port
+from e2e_helpers import Conversation, free_port, read_until
 from vraagbaak.runtime import rasa
 from vraagbaak.runtime.supervisor import Services
 from vraagbaak.settings import PROJECT_ROOT, Settings
@@ -49,15 +48,7 @@ def test_run_prints_one_ready_line_answers_and_stops_everything_on_ctrl_c(
     process = subprocess.Popen([sys.executable, "-m", "vraagbaak.cli", "run"], cwd=PROJECT_ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 300
-        lines: list[str] = []
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()  # type: ignore[union-attr]
-            if not line:
-                break
-            lines.append(line)
-            if line.startswith(READY_LINE):
-                break
+        lines = read_until(process, READY_LINE, 300)
         assert lines and lines[-1].startswith(f"{READY_LINE}{web_port}"), "".join(lines)
         children = children_of(process.pid)
         assert len(children) == 2, children  # the action server and the Rasa server

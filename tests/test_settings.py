@@ -35,6 +35,7 @@ def test_defaults():
     assert settings.stale_after_days == 365
     assert settings.max_question_chars == 1000
     assert settings.message_lang == "en"
+    assert settings.retention_days == 90
     assert settings == Settings()
 
 
@@ -169,6 +170,7 @@ def test_every_whole_number_setting_has_a_range() -> None:
     ("VRAAGBAAK_LIVE_RELOAD", "-1", "must be between 0 and 1, got -1"),
     ("VRAAGBAAK_TELEGRAM_BURST", "0", "must be at least 1, got 0"),
     ("VRAAGBAAK_TELEGRAM_PER_MINUTE", "0", "must be at least 1, got 0"),
+    ("VRAAGBAAK_RETENTION_DAYS", "0", "must be at least 1, got 0"),
 ])
 def test_numbers_out_of_range_are_refused_with_the_variable_and_the_range(variable: str, raw: str,
                                                                          complaint: str) -> None:
@@ -180,7 +182,7 @@ def test_numbers_out_of_range_are_refused_with_the_variable_and_the_range(variab
 @pytest.mark.parametrize(("variable", "raw"), [
     ("VRAAGBAAK_RASA_TIMEOUT", "1"), ("VRAAGBAAK_WEB_PORT", "1"), ("VRAAGBAAK_WEB_PORT", "65535"),
     ("VRAAGBAAK_ACTION_PORT", "5056"), ("VRAAGBAAK_TELEGRAM_WEBHOOK_PORT", "443"), ("VRAAGBAAK_LIVE_RELOAD", "0"),
-    ("VRAAGBAAK_EMBED_THREADS", "0"),
+    ("VRAAGBAAK_EMBED_THREADS", "0"), ("VRAAGBAAK_RETENTION_DAYS", "1"),
 ])
 def test_the_edges_of_each_range_are_accepted(variable: str, raw: str) -> None:
     assert getattr(Settings.from_env({variable: raw}), variable.removeprefix("VRAAGBAAK_").lower()) == int(raw)

@@ -5,7 +5,6 @@ interpreter; our deletion runs in this process against the same URL, and Rasa re
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 import shutil
 import subprocess
@@ -21,15 +20,14 @@ from psycopg import sql
 
 from e2e_helpers import free_port
 from telegram_helpers import FakeRasa, json_log
+from tracker_helpers import rasa_tracker_store
 from vraagbaak.channels.telegram.tracker import CONVERSATION_EVENTS, RasaTracker
-from vraagbaak.channels.telegram.tracker_db import delete_sender_events
-from vraagbaak.settings import PROJECT_ROOT, Settings
+from vraagbaak.privacy.tracker_db import delete_sender_events
+from vraagbaak.settings import Settings
 
 pytestmark = [pytest.mark.slow]
 
 POSTGRES_LIB = Path("/usr/lib/postgresql")
-RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
-RASA_SCRIPT = Path(__file__).parent / "rasa_tracker_store.py"
 USER, DATABASE, EMPTY_DATABASE = "rasa", "rasa", "norasa"
 #: With characters that must be percent-encoded in a URL, as an operator's password may have.
 PASSWORD = "Pg s3cret/with@odd:chars%"
@@ -103,20 +101,11 @@ def postgres() -> Iterator[Postgres]:
 
 @pytest.fixture(scope="module")
 def rasa_store(postgres: Postgres) -> Callable[..., dict[str, list[dict[str, Any]] | None]]:
-    """``rasa_store("save" | "dump", *senders)``: Rasa's SQLTrackerStore in Rasa's own venv."""
-    if not RASA_PYTHON.is_file():
-        pytest.fail("Rasa's venv is missing: `make rasa-install` builds .venv-rasa")
-    env = {"PATH": os.environ["PATH"], "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
-           "PG_HOST": postgres.host, "PG_PORT": str(postgres.port), "PG_DB": DATABASE, "PG_USER": USER,
-           "PG_PASSWORD": PASSWORD}
-
-    def run(command: str, *senders: str) -> dict[str, list[dict[str, Any]] | None]:
-        done = subprocess.run([str(RASA_PYTHON), str(RASA_SCRIPT), command, *senders], capture_output=True,
-                              text=True, env=env, timeout=300)
-        assert done.returncode == 0, done.stderr[-3000:]
-        return json.loads(done.stdout.strip().splitlines()[-1])
-
-    return run
+    """``rasa_store("save" | "dump", *senders)``: Rasa's SQLTrackerStore in Rasa's own venv
+    (``"save", "--days-ago", "100", *senders``: conversations of 100 days ago)."""
+    database = {"PG_HOST": postgres.host, "PG_PORT": str(postgres.port), "PG_DB": DATABASE, "PG_USER": USER,
+                "PG_PASSWORD": PASSWORD}
+    return lambda command, *args: rasa_tracker_store(database, command, *args)
 
 
 @pytest.fixture

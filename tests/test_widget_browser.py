@@ -88,9 +88,12 @@ def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
 
 
 @pytest.fixture(scope="module")
-def rasa_down() -> Iterator[str]:
-    """Our web server with nothing behind it: every message gets the gateway's apology."""
-    settings = replace(Settings(), web_port=free_port(), rasa_url=f"http://127.0.0.1:{free_port()}", rasa_timeout=2)
+def rasa_down(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Our web server with nothing behind it: every message gets the gateway's apology (and a
+    "new conversation" finds no tracker database of its own to delete from, never the developer's)."""
+    tracker_db = tmp_path_factory.mktemp("no-rasa") / "rasa-tracker.db"
+    settings = replace(Settings(), web_port=free_port(), rasa_url=f"http://127.0.0.1:{free_port()}", rasa_timeout=2,
+                       tracker_db=str(tracker_db))
     server = create_server(settings)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{settings.web_port}"

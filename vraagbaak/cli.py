@@ -156,6 +156,27 @@ def cmd_kb_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_privacy_purge(args: argparse.Namespace) -> int:
+    """Exit 1 when a database could not be purged (the others are purged still)."""
+    from vraagbaak.privacy.purge import purge, render_purge
+
+    report = purge(_settings(), args.days, args.dry_run)
+    print(render_purge(report))
+    for error in report.errors:
+        print(f"vraagbaak: could not purge {error}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+def _whole_days(raw: str) -> int:
+    try:
+        days = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number of days: {raw!r}") from None
+    if days < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 day, got {days}")
+    return days
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from vraagbaak.search.service import open_engine
     from vraagbaak.search.types import SearchRequest
@@ -325,6 +346,14 @@ def build_parser() -> argparse.ArgumentParser:
     todo = kb.add_parser("todo", help="questions nobody could answer, answers marked not helpful: work to do")
     todo.add_argument("--days", type=int, default=30, help="look back this many days (default 30)")
     todo.set_defaults(func=cmd_kb_todo)
+
+    privacy = sub.add_parser("privacy", help="what users told us: delete it after the retention period").add_subparsers(
+        dest="privacy_command", required=True)
+    purge = privacy.add_parser("purge", help="delete conversations and records older than the retention period")
+    purge.add_argument("--days", type=_whole_days, metavar="N",
+                       help="delete what is older than N days (default: VRAAGBAAK_RETENTION_DAYS, 90)")
+    purge.add_argument("--dry-run", action="store_true", help="count what would be deleted; delete nothing")
+    purge.set_defaults(func=cmd_privacy_purge)
 
     ask = sub.add_parser("ask", help="answer one question from the knowledge base")
     ask.add_argument("question")

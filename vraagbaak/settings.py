@@ -35,6 +35,7 @@ WHOLE_NUMBER_RANGES: dict[str, tuple[int, int | None]] = {
     "telegram_webhook_port": (1, MAX_PORT),
     "telegram_burst": (1, None),
     "telegram_per_minute": (1, None),
+    "retention_days": (1, None),  # 0 would purge the conversation that is going on
 }
 
 
@@ -124,6 +125,9 @@ class Settings:
     #: ``postgresql://user:password@host:port/db`` (docker compose). It may hold a password: not
     #: in repr; show :attr:`tracker_db_shown` instead.
     tracker_db: str = field(default="", repr=False)
+    #: `vraagbaak privacy purge` deletes conversations (the tracker store's events) and records
+    #: (feedback, hand-offs, unanswered questions) older than this many days.
+    retention_days: int = 90
 
     @property
     def origins(self) -> tuple[str, ...]:

@@ -13,10 +13,11 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from vraagbaak.knowledge.loader import ID_PATTERN
+
 #: A Markdown link to another article's file: ``[text](../topic/name.md)`` or ``[text](name.md)``,
 #: optionally to a municipal variant (``name.den-haag.md``) or with an ``#anchor``.
 _ARTICLE_LINK: Final = re.compile(r"\[([^\]\n]+)\]\(\s*([^)\s:]+?\.md)(?:#[^)\s]*)?\s*\)")
-_ID: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def article_id_of(target: str, from_article: str) -> str | None:
         return None
     name = parts[1][: -len(".md")].split(".", 1)[0]
     article_id = f"{parts[0]}/{name}"
-    return article_id if _ID.match(article_id) else None
+    return article_id if ID_PATTERN.fullmatch(article_id) else None
 
 
 def split_links(body: str, from_article: str) -> tuple[str, list[ArticleLink]]:

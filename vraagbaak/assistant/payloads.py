@@ -13,6 +13,7 @@ import re
 from collections.abc import Collection
 from typing import Final
 
+from vraagbaak.knowledge.loader import ID_PATTERN
 from vraagbaak.languages import LANGUAGES
 
 GREET: Final = "/greet"
@@ -29,7 +30,6 @@ OTHER_MUNICIPALITY: Final = "other"
 #: Payloads without entities that a button or a command may send.
 _PLAIN: Final = frozenset({GREET, HELPFUL, NOT_HELPFUL, HUMAN, CHOOSE_LANGUAGE, CHOOSE_MUNICIPALITY})
 _WITH_ENTITY: Final = re.compile(r"(/choose_language|/choose_municipality|/show_article)(\{.*\})", re.DOTALL)
-_ARTICLE_ID: Final = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 def language(code: str) -> str:
@@ -62,7 +62,7 @@ def is_allowed(payload: str, municipalities: Collection[str]) -> bool:
     if match.group(1) == SHOW_ARTICLE:
         article_id = entities.get("article")
         return (entities == {"article": article_id} and isinstance(article_id, str)
-                and _ARTICLE_ID.fullmatch(article_id) is not None)
+                and ID_PATTERN.fullmatch(article_id) is not None)
     code = entities.get("municipality")
     return entities == {"municipality": code} and (code in municipalities or code == OTHER_MUNICIPALITY)
 

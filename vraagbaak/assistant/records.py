@@ -25,12 +25,21 @@ CREATE TABLE IF NOT EXISTS unanswered (
     reason TEXT, nearest_article TEXT, confidence REAL
 );
 """
+#: The tables above, each with its time column ``created_at`` (:func:`stamp`), which
+#: `vraagbaak privacy purge` deletes from.
+TABLES = ("feedback", "handoff", "unanswered")
+TIME_COLUMN = "created_at"
 #: Question texts are cut to this length before they are stored.
 MAX_STORED_CHARS = 1000
 
 
+def stamp(moment: datetime) -> str:
+    """A time as stored in ``created_at``: UTC, to the second, so that stamps sort as text."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return stamp(datetime.now(timezone.utc))
 
 
 class Records:
@@ -74,7 +83,7 @@ class Records:
                      nearest_article=nearest_article, confidence=confidence)
 
     def rows(self, table: str) -> list[dict[str, Any]]:
-        if table not in ("feedback", "handoff", "unanswered"):
+        if table not in TABLES:
             raise ValueError(table)
         with self._connect() as db:
             return [dict(row) for row in db.execute(f"SELECT * FROM {table} ORDER BY id")]

@@ -9,6 +9,7 @@ Browsers talk to this server only (no Rasa token in any page). Routes:
 ``GET /widget/fonts/…``  the Ge'ez font the widget uses for Tigrinya
 ``GET /api/widget-config``  labels, languages, municipalities (:mod:`.widget`)
 ``POST /api/messages``   ``{"sender", "message" | "payload", "lang"?, "municipality"?}`` → Rasa's messages
+``POST /api/forget``     ``{"sender"}`` → ``{"forgotten": true}``, the conversation deleted (:mod:`.forget`)
 ``GET /health``          ``{"ok": true}``
 =======================  ================================================================
 
@@ -30,6 +31,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from vraagbaak.channels.cors import CorsPolicy
+from vraagbaak.channels.forget import forget_widget_conversation, is_widget_sender
 from vraagbaak.channels.rasa_relay import Gateway
 from vraagbaak.channels.widget import FONT_URL, widget_config
 from vraagbaak.knowledge.loader import load_municipalities
@@ -39,7 +41,9 @@ from vraagbaak.settings import Settings
 log = logging.getLogger("vraagbaak.web")
 MAX_BODY_BYTES = 16_384
 MAX_MESSAGE_CHARS = 2_000
-API_PATHS = frozenset({"/api/messages", "/api/widget-config"})
+API_PATHS = frozenset({"/api/messages", "/api/forget", "/api/widget-config"})
+#: What :meth:`Handler._read_json` returns when it has answered the request with an error.
+ANSWERED = object()
 
 
 @dataclass(frozen=True)
@@ -187,29 +191,57 @@ def make_handler(app: WebApp) -> type[BaseHTTPRequestHandler]:
             self._cached(body, asset.content_type, asset.cache_control, asset.compressible, headers)
 
         def do_POST(self) -> None:  # noqa: N802
-            if urlsplit(self.path).path != "/api/messages":
+            path = urlsplit(self.path).path
+            if path not in ("/api/messages", "/api/forget"):
                 return self._json(HTTPStatus.NOT_FOUND, {"error": "not found"})
             if self._cross_origin_refused():
                 return
             cors = app.cors.headers(*self._origin())
+            if path == "/api/forget":
+                return self._forget(cors)
+            expected = "expected JSON with sender and message (or payload)"
+            data = self._read_json(cors, expected)
+            if data is ANSWERED:
+                return
+            try:
+                sender = str(data["sender"])[:128]
+                # A button press sends its payload; typed text is a message (never a command).
+                is_payload = "payload" in data
+                message = str(data["payload"] if is_payload else data["message"])[:MAX_MESSAGE_CHARS]
+            except (KeyError, TypeError):
+                return self._json(HTTPStatus.BAD_REQUEST, {"error": expected}, cors)
+            lang = data.get("lang") if isinstance(data.get("lang"), str) else None
+            municipality = data.get("municipality") if isinstance(data.get("municipality"), str) else None
+            self._json(HTTPStatus.OK, app.gateway.relay(sender, message, lang, municipality, is_payload), cors)
+
+        def _forget(self, cors: dict[str, str]) -> None:
+            """The same answer whether the conversation existed or not: 200 when it is gone, 503
+            when that could not be made sure of (the widget asks again at its next start)."""
+            expected = "expected JSON with the widget's sender id"
+            data = self._read_json(cors, expected)
+            if data is ANSWERED:
+                return
+            sender = data.get("sender") if isinstance(data, dict) else None
+            if not is_widget_sender(sender):
+                return self._json(HTTPStatus.BAD_REQUEST, {"error": expected}, cors)
+            gone = forget_widget_conversation(app.settings, sender)
+            self._json(HTTPStatus.OK if gone else HTTPStatus.SERVICE_UNAVAILABLE, {"forgotten": gone}, cors)
+
+        def _read_json(self, cors: dict[str, str], expected: str) -> Any:
+            """The request's JSON body, or :data:`ANSWERED` after answering 413 (empty or too
+            long) or 400 (not JSON; ``expected`` says what is)."""
             try:
                 length = int(self.headers.get("Content-Length") or 0)
             except ValueError:
                 length = -1
             if length <= 0 or length > MAX_BODY_BYTES:
-                return self._json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "message too long"}, cors)
+                self._json(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, {"error": "message too long"}, cors)
+                return ANSWERED
             try:
-                data = json.loads(self.rfile.read(length).decode("utf-8"))
-                sender = str(data["sender"])[:128]
-                # A button press sends its payload; typed text is a message (never a command).
-                is_payload = "payload" in data
-                message = str(data["payload"] if is_payload else data["message"])[:MAX_MESSAGE_CHARS]
-            except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-                return self._json(HTTPStatus.BAD_REQUEST,
-                                  {"error": "expected JSON with sender and message (or payload)"}, cors)
-            lang = data.get("lang") if isinstance(data.get("lang"), str) else None
-            municipality = data.get("municipality") if isinstance(data.get("municipality"), str) else None
-            self._json(HTTPStatus.OK, app.gateway.relay(sender, message, lang, municipality, is_payload), cors)
+                return json.loads(self.rfile.read(length).decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                self._json(HTTPStatus.BAD_REQUEST, {"error": expected}, cors)
+                return ANSWERED
 
     return Handler
 

@@ -41,6 +41,17 @@ class LoadResult:
     misplaced: list[ArticleVersion]
 
 
+def iso_date(value: object) -> date | None:
+    """A front-matter date written as YYYY-MM-DD, or None (2026-2-3 and 2026-02-30 are not dates)."""
+    text = str(value).strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def expected_path(root: Path, article_id: str, lang: str, municipality: str | None) -> Path:
     """Where a file with these fields belongs: ``<lang>/<topic>/<name>[.<municipality>].md``."""
     topic, name = article_id.split("/", 1)
@@ -201,18 +212,13 @@ class _FileReader:
         value = data.get("reviewed")
         if value is None:
             return None
-        text = str(value).strip()
-        try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                raise ValueError(text)
-            reviewed = date.fromisoformat(text)
-        except ValueError:
+        reviewed = iso_date(value)
+        if reviewed is None:
             self.problem("bad_date", "reviewed", value=value)
             return None
         if reviewed > self.today:
             self.problem("future_date", "reviewed", value=reviewed.isoformat())
         return reviewed
-
 
     def _date_field(self, data: dict[str, Any], name: str, allow_future: bool) -> date | None:
         """An optional date other than `reviewed`; its messages name the field, since
@@ -220,12 +226,8 @@ class _FileReader:
         value = data.get(name)
         if value is None:
             return None
-        text = str(value).strip()
-        try:
-            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                raise ValueError(text)
-            result = date.fromisoformat(text)
-        except ValueError:
+        result = iso_date(value)
+        if result is None:
             self.problem("bad_date_field", name, field=name, value=value)
             return None
         if not allow_future and result > self.today:

@@ -85,15 +85,29 @@ def api_token(settings: Settings) -> str:
         return settings.rasa_token
     path = settings.var_dir / "rasa-token"
     if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
+        write_private(path, secrets.token_urlsafe(32))
     return path.read_text().strip()
 
 
+def write_private(path: Path, text: str) -> None:
+    """Write a secret readable by its owner only from the first byte (never chmod after the
+    fact), all at once (a reader sees the old file or the whole new one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f".{path.name}.{os.getpid()}")
+    with open(draft, "w", encoding="utf-8", opener=lambda name, flags: os.open(name, flags, 0o600)) as handle:
+        handle.write(text)
+    os.replace(draft, path)
+
+
 def server_command(settings: Settings, port: int) -> list[str]:
-    """`rasa run` with the REST and socket.io channels, token auth and the SQLite tracker store."""
-    return [str(rasa_executable()), "run", "--enable-api", "--auth-token", api_token(settings),
+    """`rasa run` with the REST channel, token auth and the SQLite tracker store, through
+    :mod:`vraagbaak.runtime.rasa_entry`: the token travels in the environment
+    (:func:`server_env`), never on the command line. No CORS: only our gateway calls Rasa."""
+    return [str(RASA_VENV / "bin" / "python"), "-m", "vraagbaak.runtime.rasa_entry", "run", "--enable-api",
             "--model", str(model_path(settings)), "--endpoints", "endpoints.yml",
-            "--credentials", "credentials.yml", "--port", str(port), "--interface", settings.host,
-            "--cors", "*"]
+            "--credentials", "credentials.yml", "--port", str(port), "--interface", settings.host]
+
+
+def server_env(settings: Settings, base: dict[str, str]) -> dict[str, str]:
+    """The Rasa server's environment: ``base`` plus the API token for rasa_entry."""
+    return {**base, "PYTHONPATH": str(PROJECT_ROOT), "VRAAGBAAK_RASA_TOKEN": api_token(settings)}

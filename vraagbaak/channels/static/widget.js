@@ -1,8 +1,9 @@
 /*! Vraagbaak chat widget (EUPL-1.2). One tag on any page:
  *  <script src="https://HOST/widget.js" data-municipality="den-haag" data-lang="auto" defer></script>
  *  Plain ES2020, no dependencies. Talks only to the server it was loaded from: GET /api/widget-config
- *  (labels in every language, municipalities, font) and POST /api/messages (relayed to Rasa's REST
- *  channel). Lives in a shadow root: the page's CSS cannot reach it and its CSS cannot leak out. */
+ *  (labels in every language, municipalities, font), POST /api/messages (relayed to Rasa's REST
+ *  channel) and POST /api/forget (deletes a conversation left behind on the server too). Lives in
+ *  a shadow root: the page's CSS cannot reach it and its CSS cannot leak out. */
 (() => {
   "use strict";
   const script = document.currentScript || document.querySelector('script[src$="/widget.js"]');
@@ -20,6 +21,8 @@
   const TIMEOUT_MS = 45000;
   const MAX_ENTRIES = 200;
   const EXPIRE_MS = 24 * 3600 * 1000; // a conversation left alone for a day starts afresh (shared phones)
+  const SENDER = /^web-[0-9a-f]{32}$/; // what newSender() makes: the only ids /api/forget takes
+  const MAX_OWED = 20;
 
   const store = {
     get(name) {
@@ -51,9 +54,33 @@
 
   function loadState() {
     const saved = store.get("session");
-    const ok = saved && typeof saved.sender === "string" && Array.isArray(saved.entries) &&
-      Date.now() - (saved.touched || 0) < EXPIRE_MS;
-    return ok ? saved : freshState();
+    const ok = saved && typeof saved.sender === "string" && Array.isArray(saved.entries);
+    if (ok && Date.now() - (saved.touched || 0) < EXPIRE_MS) return saved;
+    if (ok) { // unused for a day: gone from this browser now, from the server by forgetOwed()
+      owe(saved.sender);
+      store.set("session", null);
+    }
+    return freshState();
+  }
+
+  /** Conversations to delete on the server too (as /vergeet on Telegram), kept until the server
+   *  confirms: a page closed meanwhile or a server that is down only delays it to the next load. */
+  function owed() {
+    const list = store.get("forget");
+    return Array.isArray(list) ? list.filter((s) => typeof s === "string" && SENDER.test(s)) : [];
+  }
+
+  function owe(sender) {
+    if (SENDER.test(sender)) store.set("forget", [...owed().filter((s) => s !== sender), sender].slice(-MAX_OWED));
+  }
+
+  function forgetOwed() {
+    for (const sender of owed()) {
+      fetch(api("/api/forget"), { method: "POST", headers: { "Content-Type": "application/json" }, credentials: "omit",
+        body: JSON.stringify({ sender }) })
+        .then((r) => { if (r.ok) store.set("forget", owed().filter((s) => s !== sender)); })
+        .catch(() => { /* asked again at the next load */ });
+    }
   }
 
   function save() {
@@ -645,6 +672,8 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
   }
 
   function restart() {
+    const inFlight = queue;
+    owe(state.sender);
     state = freshState(state);
     state.open = true;
     queue = Promise.resolve(true); // replies still on their way for the old sender are dropped
@@ -652,7 +681,29 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
     renderAll();
     start(true);
     $.input.focus();
+    inFlight.then(forgetOwed); // after the old sender's last reply, which Rasa would store again
   }
+
+  /** The 24 hours can also run out with the page open (a shared phone left on the chat): looked
+   *  at every minute and whenever the page is shown again. Then as after a reload: closed, empty. */
+  function expireIfUnused() {
+    if (!config || pending || Date.now() - (state.touched || 0) < EXPIRE_MS) return;
+    owe(state.sender);
+    state = freshState();
+    queue = Promise.resolve(true);
+    store.set("session", null);
+    uiLang = initialUiLang();
+    applyTexts();
+    renderAll();
+    const focused = !!shadow.activeElement;
+    $.panel.hidden = true;
+    $.launcher.hidden = false;
+    $.launcher.setAttribute("aria-expanded", "false");
+    if (focused) $.launcher.focus();
+    forgetOwed();
+  }
+  setInterval(expireIfUnused, 60 * 1000);
+  document.addEventListener("visibilitychange", () => { if (!document.hidden) expireIfUnused(); });
 
   function grow() {
     $.input.style.height = "auto";
@@ -746,6 +797,7 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
     else document.addEventListener("DOMContentLoaded", show); // the tag sits in <head> without defer
   }
 
+  forgetOwed();
   const cached = store.get("config");
   if (validConfig(cached)) boot(cached);
   fetch(api("/api/widget-config"), { credentials: "omit" })

@@ -5,7 +5,7 @@ Forgetting is verified, not assumed. ``PUT /conversations/{id}/tracker/events`` 
 replaces the stored conversation in tracker stores that save by overwriting (in memory, Redis,
 Mongo), but Rasa 3.6's ``SQLTrackerStore.save`` only ever appends events that are not stored
 yet, so with SQL the old conversation would survive that call unchanged. The rows are therefore
-deleted in the store's database (:mod:`.tracker_db`: SQLite under `make run`, PostgreSQL under
+deleted in the store's database (:mod:`vraagbaak.privacy.tracker_db`: SQLite under `make run`, PostgreSQL under
 docker compose), and then Rasa is asked what is left: the bridge reports that it could not
 delete rather than claiming it did (see :meth:`RasaTracker.forget`).
 """
@@ -20,7 +20,8 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from vraagbaak.channels.telegram.tracker_db import TrackerDbError, delete_sender_events
+from vraagbaak.privacy.db import DatabaseError
+from vraagbaak.privacy.tracker_db import delete_sender_events
 from vraagbaak.runtime.rasa import api_token
 from vraagbaak.settings import Settings
 
@@ -91,7 +92,7 @@ class RasaTracker:
             log.warning("could not replace the conversation", extra={"sender": sender, "error": str(exc)})
         try:
             deleted = delete_sender_events(self.settings, sender)
-        except TrackerDbError as exc:
+        except DatabaseError as exc:
             log.error("could not delete from the tracker store's database",
                       extra={"sender": sender, "database": self.settings.tracker_db_shown,
                              "error": str(exc)})
