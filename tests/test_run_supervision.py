@@ -6,6 +6,7 @@ action server and the web gateway."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -165,11 +166,23 @@ def test_a_killed_rasa_server_is_restarted_and_the_conversation_goes_on(running:
     wait_for(lambda: group_gone(old), 30, "the old Rasa server gone")
     meanwhile = talk.say("How do I apply for healthcare allowance?")
     assert {(m.get("custom") or {}).get("vraagbaak") for m in meanwhile} == {"unavailable"}, meanwhile
+    # Orchestrators see it too: not ready, and why (Rasa takes tens of seconds to load its model).
+    assert health(running, "/health/ready") == (503, {"ready": False, "rasa": False, "actions": True})
+    assert health(running, "/health/live") == (200, {"ok": True})
     answer = wait_for(lambda: answered(talk, "How do I apply for healthcare allowance?"), RESTART_TIMEOUT_S,
                       "Rasa answering again")
     # The same conversation: the language chosen before the crash still holds.
     assert answer["article_id"] == "zorgverzekering/zorgtoeslag" and answer["lang"] == "ti"
     assert child_running(running, "rasa_entry") != old
+    assert health(running, "/health/ready") == (200, {"ready": True, "rasa": True, "actions": True})
+
+
+def health(running: Running, path: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{running.web_port}{path}", timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
 
 
 def child_running_or_none(running: Running, marker: str) -> int | None:

@@ -7,6 +7,7 @@ import threading
 import urllib.error
 import urllib.request
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +66,24 @@ def test_custom_metadata_is_joined_to_its_text() -> None:
                            {"recipient_id": "s", "custom": {"article_id": "x/y"}},
                            {"recipient_id": "s", "text": "plain"}])
     assert merged[0]["custom"] == {"article_id": "x/y"} and "custom" not in merged[1]
+
+
+def test_readiness_names_what_is_down(tmp_path: Path) -> None:
+    """/health/live answers while this process does; /health/ready only when Rasa and the action
+    server answer too, and says which one does not (here: nothing listens on either port)."""
+    settings = replace(Settings(), var_dir=tmp_path, web_port=free_port(), action_port=free_port(),
+                        rasa_url=f"http://127.0.0.1:{free_port()}")
+    server = create_server(settings)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{settings.web_port}"
+        with urllib.request.urlopen(f"{base}/health/live", timeout=10) as live:
+            assert live.status == 200 and json.loads(live.read()) == {"ok": True}
+        try:
+            urllib.request.urlopen(f"{base}/health/ready", timeout=10)
+            raise AssertionError("ready although nothing answers")
+        except urllib.error.HTTPError as not_ready:
+            assert not_ready.code == 503
+            assert json.loads(not_ready.read()) == {"ready": False, "rasa": False, "actions": False}
+    finally:
+        server.shutdown()

@@ -90,6 +90,9 @@ class Settings:
     web_port: int = 8080
     rasa_url: str = "http://127.0.0.1:5005"
     action_port: int = 5055
+    #: Where the web server checks the action server for /health/ready; empty: ``host``:``action_port``
+    #: (`make run`). Docker compose sets http://actions:5055.
+    action_url: str = ""
     #: Token for Rasa's HTTP API (model, tracker endpoints). Empty: one is generated into var/.
     rasa_token: str = ""
     #: Seconds the web server waits for Rasa before it apologises to the user.
@@ -173,6 +176,11 @@ class Settings:
         except ValueError:
             return ()
         return (password, urllib.parse.unquote(password)) if password else ()
+
+    @property
+    def action_server_url(self) -> str:
+        """The action server's base URL, as the web server reaches it."""
+        return (self.action_url or f"http://{self.host}:{self.action_port}").rstrip("/")
 
     @property
     def database_path(self) -> Path:

@@ -10,7 +10,8 @@ Browsers talk to this server only (no Rasa token in any page). Routes:
 ``GET /api/widget-config``  labels, languages, municipalities (:mod:`.widget`)
 ``POST /api/messages``   ``{"sender", "message" | "payload", "lang"?, "municipality"?}`` → Rasa's messages
 ``POST /api/forget``     ``{"sender"}`` → ``{"forgotten": true}``, the conversation deleted (:mod:`.forget`)
-``GET /health``          ``{"ok": true}``
+``GET /health``          ``{"ok": true}`` (also ``/health/live``: this process answers)
+``GET /health/ready``    200 ``{"ready": true, "rasa": true, "actions": true}``, else 503 naming what is down
 =======================  ================================================================
 
 The API answers pages on other origins as ``VRAAGBAAK_ALLOWED_ORIGINS`` allows (:mod:`.cors`).
@@ -32,6 +33,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from vraagbaak.channels.cors import CorsPolicy
 from vraagbaak.channels.forget import forget_widget_conversation, is_widget_sender
+from vraagbaak.channels.health import readiness
 from vraagbaak.channels.rasa_relay import Gateway
 from vraagbaak.channels.widget import FONT_URL, widget_config
 from vraagbaak.knowledge.loader import load_municipalities
@@ -170,8 +172,12 @@ def make_handler(app: WebApp) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802
             url = urlsplit(self.path)
-            if url.path == "/health":
+            if url.path in ("/health", "/health/live"):
                 return self._json(HTTPStatus.OK, {"ok": True})
+            if url.path == "/health/ready":
+                checks = readiness(app.settings)
+                status = HTTPStatus.OK if all(checks.values()) else HTTPStatus.SERVICE_UNAVAILABLE
+                return self._json(status, {"ready": all(checks.values()), **checks})
             if url.path == "/api/widget-config":
                 if self._cross_origin_refused():
                     return
