@@ -131,3 +131,11 @@ def test_arabic_in_latin_letters_is_arabic(text: str) -> None:
                                             ("hoe werkt de MAP module bij B1", "nl")])
 def test_language_levels_and_network_names_are_not_arabizi(text: str, lang: str) -> None:
     assert detect_language(text).lang == lang
+
+
+def test_arabizi_questions_are_held_to_a_threshold_of_their_own() -> None:
+    from vraagbaak.search.calibration import ARABIZI, calibration_key
+
+    assert calibration_key("ar", "kif b3mel DigiD 3al mobile?") == ARABIZI
+    assert calibration_key("ar", "كيف أعمل DigiD؟") == "ar"
+    assert calibration_key("en", "how do I get DigiD?") == "en"

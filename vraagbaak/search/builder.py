@@ -126,12 +126,15 @@ def _calibration(versions: list[ArticleVersion], vectors: np.ndarray, embed: _Ca
             queries = embed.embed("query", unseen)
             scores = queries @ vectors.T
             scores[:, row] = queries @ held_out_vector
-            positives.setdefault(lang, []).extend(
-                cal.confidence(float(s), held_out_lexical.coverage(q)) for q, s in zip(unseen, scores.max(axis=1)))
+            for question, score in zip(unseen, scores.max(axis=1)):
+                positives.setdefault(cal.calibration_key(lang, question), []).append(
+                    cal.confidence(float(score), held_out_lexical.coverage(question)))
         questions = out_of_scope.get(lang) or []
         if questions:
             tops = (embed.embed("query", questions) @ vectors.T).max(axis=1)
-            negatives[lang] = [cal.confidence(float(s), lexical[lang].coverage(q)) for q, s in zip(questions, tops)]
+            for question, score in zip(questions, tops):
+                negatives.setdefault(cal.calibration_key(lang, question), []).append(
+                    cal.confidence(float(score), lexical[lang].coverage(question)))
     return cal.calibrate(positives, negatives)
 
 

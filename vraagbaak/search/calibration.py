@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from vraagbaak.i18n.detect import detect_language
 from vraagbaak.languages import LANGUAGES
 
 OUT_OF_SCOPE_FILE = "out-of-scope.yaml"
@@ -88,9 +89,20 @@ def choose_threshold(positives: np.ndarray, negatives: np.ndarray) -> float:
     return min(best, ceiling)
 
 
+#: Arabic typed in Latin letters gets a threshold of its own: its confidences run lower than
+#: those of Arabic script (the lexical evidence is thinner), and mixed into one threshold they
+#: would lower the bar for every Arabic question.
+ARABIZI = "ar-latn"
+
+
+def calibration_key(lang: str, text: str) -> str:
+    """Which threshold a question of ``lang`` is held to: its language, or :data:`ARABIZI`."""
+    return ARABIZI if lang == "ar" and detect_language(text).method == "arabizi" else lang
+
+
 def calibrate(positives: dict[str, list[float]], negatives: dict[str, list[float]]) -> dict[str, LanguageCalibration]:
     result = {}
-    for lang in LANGUAGES:
+    for lang in (*LANGUAGES, *sorted(set(positives) - set(LANGUAGES))):
         pos = np.asarray(positives.get(lang, []), np.float32)
         neg = np.asarray(negatives.get(lang, []), np.float32)
         threshold = choose_threshold(pos, neg)

@@ -64,7 +64,8 @@ class SearchEngine:
 
     def search(self, request: SearchRequest) -> SearchResult:
         text = " ".join(strip_controls(request.text or "").split())[: self.config.max_question_chars]
-        query_lang = detect_language(text).lang
+        detection = detect_language(text)
+        query_lang = detection.lang
         answer_lang = request.lang if request.lang in LANGUAGES else query_lang
         if not text:
             return SearchResult(query_lang, answer_lang, None, abstain_reason="empty")
@@ -76,7 +77,8 @@ class SearchEngine:
         # The safety check reads the same embedding: a message is embedded once.
         danger = safety.assess(text, query_vector, request.intent, request.intent_confidence)
         candidates, confidence = self._rank(text, query_lang, query_vector)
-        language_calibration = self.snapshot.calibration.get(query_lang)
+        key = calibration.ARABIZI if detection.method == "arabizi" else query_lang
+        language_calibration = self.snapshot.calibration.get(key) or self.snapshot.calibration.get(query_lang)
         threshold = language_calibration.threshold if language_calibration else 0.0
         alternatives = [self.choose_version(c.article_id, answer_lang, request.municipality)
                         for c in candidates[: max(request.top_k, 1)]]
