@@ -15,7 +15,7 @@ from vraagbaak.assistant import payloads, texts
 from vraagbaak.assistant.links import split_links
 from vraagbaak.assistant.i18n import Translator, translator
 from vraagbaak.assistant.records import Records
-from vraagbaak.assistant.topics import out_of_scope_text, welcome_text
+from vraagbaak.assistant.topics import help_text, out_of_scope_text, welcome_text
 from vraagbaak.i18n.detect import detect_language
 from vraagbaak.i18n.scripts import letter_count
 from vraagbaak.knowledge.model import Municipality
@@ -154,7 +154,7 @@ class Assistant:
         return replies
 
     def help(self, context: Context) -> list[Reply]:
-        return [Reply(self.t(context.lang)(texts.HELP), custom={"vraagbaak": "help"})]
+        return [Reply(help_text(self.t(context.lang), self.settings.knowledge_dir), custom={"vraagbaak": "help"})]
 
     def language_set(self, context: Context) -> list[Reply]:
         return [Reply(self.t(context.lang)(texts.LANGUAGE_SET), custom={"vraagbaak": "language", "lang": context.lang})]

@@ -36,3 +36,8 @@ def welcome_text(t: Translator, knowledge_dir: Path) -> str:
 
 def out_of_scope_text(t: Translator, knowledge_dir: Path) -> str:
     return t(texts.OUT_OF_SCOPE, topics=topic_list(knowledge_dir, t.lang))
+
+
+def help_text(t: Translator, knowledge_dir: Path) -> str:
+    """How to ask, then what about: the help reply in every channel."""
+    return f"{t(texts.HELP)}\n\n{out_of_scope_text(t, knowledge_dir)}"

@@ -33,7 +33,7 @@ from telegram.request import HTTPXRequest
 
 from vraagbaak.assistant import texts
 from vraagbaak.assistant.i18n import Translator, translator
-from vraagbaak.assistant.topics import welcome_text
+from vraagbaak.assistant.topics import help_text, welcome_text
 from vraagbaak.channels.rasa_relay import Gateway
 from vraagbaak.channels.telegram import commands
 from vraagbaak.channels.telegram.formatting import split_html
@@ -308,7 +308,7 @@ class TelegramBridge:
         async def work(state: ChatState, lang: str) -> None:
             t = self.t(lang)
             await self._say(context.bot, chat_id,
-                            f"{t(texts.HELP)}\n\n{t(texts.TELEGRAM_COMMANDS)}\n{commands.command_list(t)}")
+                            f"{help_text(t, self.settings.knowledge_dir)}\n\n{t(texts.TELEGRAM_COMMANDS)}\n{commands.command_list(t)}")
 
         await self._turn(update, context, None, work)
 
