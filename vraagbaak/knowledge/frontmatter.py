@@ -25,20 +25,23 @@ for _loader in (_FrontMatterLoader, _FastLoader):
     }
 
 
+def _load_with(loader_class: type, yaml_text: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for line numbers) and the data, from one parse."""
+    loader = loader_class(yaml_text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
 def _compose_and_load(yaml_text: str) -> tuple[yaml.Node | None, Any]:
-    """The front matter's node tree (for line numbers) and its data, parsed once; a document
-    the fast parser refuses is parsed again by the Python one for its error message."""
-    for loader_class in (_FastLoader, _FrontMatterLoader):
-        loader = loader_class(yaml_text)
-        try:
-            node = loader.get_single_node()
-            return node, (loader.construct_document(node) if node is not None else None)
-        except yaml.YAMLError:
-            if loader_class is _FrontMatterLoader:
-                raise
-        finally:
-            loader.dispose()
-    raise AssertionError("unreachable")
+    """Parsed by the fast parser; a document it refuses is parsed again by the Python one, whose
+    error message (and line) the volunteer reads."""
+    try:
+        return _load_with(_FastLoader, yaml_text)
+    except yaml.YAMLError:
+        return _load_with(_FrontMatterLoader, yaml_text)
 
 
 class FrontMatterError(Exception):

@@ -95,9 +95,15 @@ def choose_threshold(positives: np.ndarray, negatives: np.ndarray) -> float:
 ARABIZI = "ar-latn"
 
 
+def key_of(lang: str, detection_method: str) -> str:
+    """Which threshold a question of ``lang`` is held to: its language, or :data:`ARABIZI` when
+    language detection found Arabic in Latin letters."""
+    return ARABIZI if lang == "ar" and detection_method == "arabizi" else lang
+
+
 def calibration_key(lang: str, text: str) -> str:
-    """Which threshold a question of ``lang`` is held to: its language, or :data:`ARABIZI`."""
-    return ARABIZI if lang == "ar" and detect_language(text).method == "arabizi" else lang
+    """:func:`key_of` for a text that has not been through language detection yet."""
+    return key_of(lang, detect_language(text).method)
 
 
 def calibrate(positives: dict[str, list[float]], negatives: dict[str, list[float]]) -> dict[str, LanguageCalibration]:

@@ -77,7 +77,7 @@ class SearchEngine:
         # The safety check reads the same embedding: a message is embedded once.
         danger = safety.assess(text, query_vector, request.intent, request.intent_confidence)
         candidates, confidence = self._rank(text, query_lang, query_vector)
-        key = calibration.ARABIZI if detection.method == "arabizi" else query_lang
+        key = calibration.key_of(query_lang, detection.method)
         language_calibration = self.snapshot.calibration.get(key) or self.snapshot.calibration.get(query_lang)
         threshold = language_calibration.threshold if language_calibration else 0.0
         alternatives = [self.choose_version(c.article_id, answer_lang, request.municipality)
