@@ -36,6 +36,16 @@ WHOLE_NUMBER_RANGES: dict[str, tuple[int, int | None]] = {
     "telegram_burst": (1, None),
     "telegram_per_minute": (1, None),
     "retention_days": (1, None),  # 0 would purge the conversation that is going on
+    "web_sender_burst": (1, None),
+    "web_sender_per_minute": (1, None),
+    "web_ip_burst": (1, None),
+    "web_ip_per_minute": (1, None),
+    "web_streams_per_client": (1, None),
+    "max_body_bytes": (256, None),
+    "max_message_chars": (1, None),
+    "rasa_connections": (1, None),
+    "desk_timeout_minutes": (1, None),
+    "desk_retention_days": (1, None),
 }
 
 
@@ -131,6 +141,37 @@ class Settings:
     #: `vraagbaak privacy purge` deletes conversations (the tracker store's events) and records
     #: (feedback, hand-offs, unanswered questions) older than this many days.
     retention_days: int = 90
+    #: The database of records (feedback, hand-offs, unanswered questions) and of the volunteers'
+    #: desk: empty for a SQLite file in var/ (`make run`), or a PostgreSQL URL
+    #: ``postgresql://user:password@host:port/db`` shared by several servers. Not in repr.
+    database_url: str = field(default="", repr=False)
+    #: Web API limits against abuse, each answered politely in the user's language. Per sender
+    #: (one widget conversation) and per client IP (a whole office behind one address): this many
+    #: messages at once, then this many a minute.
+    web_sender_burst: int = 5
+    web_sender_per_minute: int = 30
+    web_ip_burst: int = 20
+    web_ip_per_minute: int = 120
+    #: Push streams (server-sent events) one client IP may hold open at once.
+    web_streams_per_client: int = 4
+    #: Largest request body, and longest message, the web API accepts.
+    max_body_bytes: int = 16_384
+    max_message_chars: int = 2_000
+    #: Proxies trusted to say who the client is (X-Forwarded-For), comma-separated IPs or ``*``;
+    #: empty trusts none, so a client cannot pick its own IP to dodge the limits.
+    forwarded_allow_ips: str = ""
+    #: Keep-alive connections the web gateway and Telegram bridge hold open to Rasa.
+    rasa_connections: int = 32
+    #: The volunteers' desk: Telegram supergroups (with topics) per language, ``ti:-1001234,
+    #: ar:-1005678`` or ``*:-1009999`` for one group for all languages. Empty: no desk.
+    desk_chats: str = ""
+    #: Minutes a newcomer waits for a volunteer before being told honestly and given the phone.
+    desk_timeout_minutes: int = 10
+    #: When volunteers are on duty, per language: ``nl:09-17,ar:10-22,ti:18-22`` (local time,
+    #: Europe/Amsterdam); a language not named is always on duty.
+    desk_hours: str = ""
+    #: Tickets and their messages are deleted this many days after closing.
+    desk_retention_days: int = 30
 
     @property
     def origins(self) -> tuple[str, ...]:
@@ -184,7 +225,8 @@ class Settings:
 
     @property
     def database_path(self) -> Path:
-        """SQLite file for feedback, hand-off requests and unanswered questions."""
+        """SQLite file for feedback, hand-off requests, unanswered questions and the desk, when
+        :attr:`database_url` is empty."""
         return self.var_dir / "vraagbaak.sqlite3"
 
     @property
