@@ -10,10 +10,11 @@ NODE_INSTALLED := node_modules/.installed
 # Debian packages the tests need: docker-compose validates docker-compose.yml; the widget's
 # browser tests drive Debian's chromium (Playwright never downloads a browser here); postgresql
 # is the server that /vergeet's deletion and the backup round trip are tested against
-# (tests/test_tracker_postgres.py, tests/test_backup_restore.py).
-SYSTEM_PACKAGES := docker-compose chromium postgresql
+# (tests/test_tracker_postgres.py, tests/test_backup_restore.py); redis-server (Rasa's lock store)
+# and haproxy (the round robin) run the scale-out cluster test (tests/cluster/).
+SYSTEM_PACKAGES := docker-compose chromium postgresql redis-server haproxy
 
-.PHONY: run test test-e2e install rasa-install system-deps index check status eval eval-safety compare bench translations clean
+.PHONY: run test test-e2e test-cluster install rasa-install system-deps index check status eval eval-safety compare bench translations clean
 
 run: install
 	$(BIN)/vraagbaak kb build
@@ -25,6 +26,10 @@ test: install system-deps
 # Only the end-to-end suite (real Rasa server and action server; trains when bot/ changed).
 test-e2e: install system-deps
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
+
+# Only the scale-out test: PostgreSQL, Redis, haproxy, two of each server, faults (tests/cluster/).
+test-cluster: install system-deps
+	$(BIN)/python -m pytest -m cluster tests/cluster $(PYTEST_ARGS)
 
 install: $(INSTALLED) rasa-install $(NODE_INSTALLED)
 

@@ -10,7 +10,7 @@ import pytest
 
 from vraagbaak.assistant import payloads
 from vraagbaak.assistant.links import ArticleLink, article_id_of, split_links
-from vraagbaak.assistant.records import Records
+from vraagbaak.desk.records import Records
 from vraagbaak.assistant.replies import Assistant, Context, Turn
 from vraagbaak.knowledge.loader import load_knowledge, load_municipalities
 from vraagbaak.safety.data import load_services
@@ -63,7 +63,7 @@ def test_every_link_in_the_knowledge_base_opens_an_article(real_engine: SearchEn
 def assistant(real_engine: SearchEngine, real_settings, tmp_path: Path) -> Assistant:
     settings = replace(real_settings, var_dir=tmp_path)
     return Assistant(settings, real_engine, load_municipalities(settings.knowledge_dir, []),
-                     Records(settings.database_path), load_services(settings.knowledge_dir))
+                     Records.open(settings), load_services(settings.knowledge_dir))
 
 
 def press(assistant: Assistant, article_id: str, context: Context):  # noqa: ANN201

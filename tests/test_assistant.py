@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from vraagbaak.assistant.records import Records
 from vraagbaak.assistant.replies import Assistant, Context, Turn, language_of_message
+from vraagbaak.desk.records import Records
 from vraagbaak.knowledge.loader import load_municipalities
 from vraagbaak.safety.data import NEEDS, load_services
 from vraagbaak.search.engine import SearchEngine
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 def assistant(real_engine: SearchEngine, real_settings, tmp_path: Path) -> Assistant:
     settings = replace(real_settings, var_dir=tmp_path)
     return Assistant(settings, real_engine, load_municipalities(settings.knowledge_dir, []),
-                     Records(settings.database_path), load_services(settings.knowledge_dir))
+                     Records.open(settings), load_services(settings.knowledge_dir))
 
 
 def test_language_choice_sticks_and_detection_follows_the_message() -> None:

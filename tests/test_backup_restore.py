@@ -22,9 +22,9 @@ import psycopg
 import pytest
 
 # The throwaway PostgreSQL server of the /vergeet tests (a module-scoped fixture: one server here).
-from test_tracker_postgres import PASSWORD, Postgres, _postgres_bin, postgres  # noqa: F401
-from vraagbaak.assistant.records import TABLES, Records
-from vraagbaak.settings import PROJECT_ROOT
+from postgres_helpers import PASSWORD, Postgres, _postgres_bin, postgres  # noqa: F401
+from vraagbaak.desk.records import TABLES, Records
+from vraagbaak.settings import PROJECT_ROOT, Settings
 
 BACKUP, RESTORE = PROJECT_ROOT / "deploy" / "backup.sh", PROJECT_ROOT / "deploy" / "restore.sh"
 ENV_TEXT = "RASA_TOKEN=backup-test-token-Xy7\nPOSTGRES_PASSWORD=backup-test-db-pw-Qz9\n"
@@ -90,7 +90,7 @@ def test_a_backup_brings_back_conversations_records_sender_key_and_env(site: dic
     conversations = events(postgres)
     # Records, written by the assistant's own class and left open in WAL mode: an online backup.
     var = Path(site["VRAAGBAAK_VAR_DIR"])
-    records = Records(var / "vraagbaak.sqlite3")
+    records = Records.open(Settings(var_dir=var))
     records.feedback(True, "toeslagen/zorgtoeslag", "nl", "den-haag", "zorgtoeslag aanvragen")
     records.handoff("ar", "haarlem", "أريد التحدث مع شخص")
     records.unanswered("ti", None, "ግብሪ", "below_threshold", None, 0.2)
@@ -113,11 +113,11 @@ def test_a_backup_brings_back_conversations_records_sender_key_and_env(site: dic
             db.execute(f"DELETE FROM {table}")
     (var / "telegram-sender-key").unlink()
     env_file.unlink()
-    assert not any(Records(var / "vraagbaak.sqlite3").rows(table) for table in TABLES)
+    assert not any(Records.open(Settings(var_dir=var)).rows(table) for table in TABLES)
 
     done = run(RESTORE, str(backup), env=site)
     assert events(postgres) == conversations
-    assert {table: Records(var / "vraagbaak.sqlite3").rows(table) for table in TABLES} == kept
+    assert {table: Records.open(Settings(var_dir=var)).rows(table) for table in TABLES} == kept
     assert (var / "telegram-sender-key").read_text() == SENDER_KEY and mode(var / "telegram-sender-key") == 0o600
     assert env_file.read_text() == ENV_TEXT and mode(env_file) == 0o600
     assert "restored" in done.stderr

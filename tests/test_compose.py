@@ -1,7 +1,9 @@
 """docker-compose.yml, as Debian's docker-compose reads it (`docker-compose config`: the file is
 validated and every variable filled in), keeps the operator's promises: a first start in the
 right order, health checks, secrets only in the environment, nothing published but the TLS
-proxy, a network without a way out, log rotation, no telemetry, bot/ read-only."""
+proxy, a network without a way out, log rotation, no telemetry, bot/ read-only; and rasa, actions
+and web scale (`--scale rasa=2 ...`) behind HAProxy (deploy/haproxy/haproxy.cfg) while the
+Telegram bridge cannot."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from vraagbaak.settings import PROJECT_ROOT
 COMPOSE = PROJECT_ROOT / "docker-compose.yml"
 ENV_EXAMPLE = PROJECT_ROOT / ".env.example"
 CADDYFILE = PROJECT_ROOT / "deploy" / "Caddyfile"
+HAPROXY_CFG = PROJECT_ROOT / "deploy" / "haproxy" / "haproxy.cfg"
 RASA_IMAGE = "rasa/rasa:3.6.21"
 #: Distinctive values, so that a secret anywhere it must not be is found.
 SECRETS = {"RASA_TOKEN": "tok-3f9a1c7e5b", "POSTGRES_PASSWORD": "pw-8d2e6a0c4f",
@@ -31,30 +34,40 @@ REQUIRED = {"RASA_TOKEN": "t", "POSTGRES_PASSWORD": "p", "VRAAGBAAK_DOMAIN": "vr
             "VRAAGBAAK_ALLOWED_ORIGINS": "https://www.denhaag.nl"}
 FILLED_IN = {**REQUIRED, **SECRETS}
 ONE_SHOT = {"prepare", "train", "index"}
-LONG_RUNNING = {"rasa", "actions", "web", "telegram", "purge", "postgres", "redis", "proxy"}
+LONG_RUNNING = {"rasa", "actions", "web", "telegram", "purge", "postgres", "redis", "lb", "proxy"}
+#: What `docker compose up --scale rasa=2 --scale actions=2 --scale web=2` runs several of.
+SCALED = {"rasa", "actions", "web"}
+#: The servers whose health others wait for, or the load balancer checks.
+HEALTH_CHECKED = {"postgres", "redis", "rasa", "actions", "web", "lb"}
 #: Where each service waits for, and for what.
 DEPENDS_ON = {
     "train": {"prepare": "service_completed_successfully"},
-    "rasa": {"train": "service_completed_successfully", "postgres": "service_healthy", "redis": "service_healthy"},
+    "rasa": {"train": "service_completed_successfully", "postgres": "service_healthy", "redis": "service_healthy",
+             "lb": "service_healthy"},
     "actions": {"index": "service_completed_successfully"},
-    "web": {"rasa": "service_healthy", "actions": "service_healthy"},
-    "telegram": {"rasa": "service_healthy", "postgres": "service_healthy"},
+    "web": {"rasa": "service_healthy", "actions": "service_healthy", "lb": "service_healthy"},
+    "telegram": {"rasa": "service_healthy", "postgres": "service_healthy", "lb": "service_healthy"},
     "purge": {"postgres": "service_healthy"},
-    "proxy": {"web": "service_healthy"},
+    "proxy": {"web": "service_healthy", "lb": "service_healthy"},
 }
 
 
 def compose(*args: str, env: dict[str, str] | None = None,
-            env_file: Path | None = None) -> subprocess.CompletedProcess[str]:
+            env_file: Path | None = None, override: str | None = None) -> subprocess.CompletedProcess[str]:
     """Debian's docker-compose on our file, with exactly ``env`` and ``env_file`` (default: an empty
-    one, so that a developer's own .env in the project directory fills in nothing)."""
+    one, so that a developer's own .env in the project directory fills in nothing), and
+    ``override`` (YAML) as a second compose file when given."""
     executable = shutil.which("docker-compose")
     if executable is None:
         pytest.fail("docker-compose is missing: `make test` installs it (Debian package docker-compose)")
     with tempfile.TemporaryDirectory() as tmp:
         empty = Path(tmp) / "empty.env"
         empty.touch()
-        return subprocess.run([executable, "-f", str(COMPOSE), "--env-file", str(env_file or empty), *args],
+        files = ["-f", str(COMPOSE)]
+        if override is not None:
+            (Path(tmp) / "override.yml").write_text(override)
+            files += ["-f", str(Path(tmp) / "override.yml")]
+        return subprocess.run([executable, *files, "--env-file", str(env_file or empty), *args],
                               capture_output=True, text=True, env={"PATH": os.environ["PATH"], **(env or {})},
                               cwd=PROJECT_ROOT, timeout=120)
 
@@ -219,7 +232,7 @@ def test_no_secret_is_written_in_the_file_itself() -> None:
     raw = yaml.safe_load(COMPOSE.read_text())  # anchors resolved, variables not
     for name, service in raw["services"].items():
         for key, value in environment(service).items():
-            if re.search(r"TOKEN|PASSWORD|SECRET|KEY|TRACKER_DB", key):
+            if re.search(r"TOKEN|PASSWORD|SECRET|KEY|TRACKER_DB|DATABASE_URL", key):
                 assert "${" in str(value), f"{name}: {key} is written in the file"
 
 
@@ -242,7 +255,7 @@ def test_the_internal_network_has_no_way_out_and_holds_the_back_end() -> None:
     for name in ("rasa", "actions", "postgres", "redis", "purge"):
         assert networks[name] == {"internal"}, name
     assert networks["proxy"] == {"edge"}
-    assert networks["web"] == networks["telegram"] == {"edge", "internal"}
+    assert networks["web"] == networks["telegram"] == networks["lb"] == {"edge", "internal"}
     for name in ONE_SHOT:
         assert s[name]["network_mode"] == "none", name
 
@@ -250,7 +263,7 @@ def test_the_internal_network_has_no_way_out_and_holds_the_back_end() -> None:
 def test_the_proxy_serves_https_for_the_domain_and_forwards_to_web_and_the_telegram_webhook() -> None:
     caddy = CADDYFILE.read_text()
     assert re.search(r"^\{\$VRAAGBAAK_DOMAIN\} \{", caddy, re.M)  # a site address: automatic HTTPS
-    assert "reverse_proxy web:8080" in caddy
+    assert "reverse_proxy lb:8080" in caddy  # every web replica, through HAProxy (see below)
     webhook = urllib.parse.urlsplit(environment(services()["telegram"])["VRAAGBAAK_TELEGRAM_WEBHOOK_URL"])
     assert (webhook.scheme, webhook.hostname) == ("https", REQUIRED["VRAAGBAAK_DOMAIN"])
     route = re.search(r"handle (/\S+)\*? \{\s*reverse_proxy telegram:8443", caddy)
@@ -302,3 +315,142 @@ def test_whoever_deletes_conversations_deletes_from_the_database_rasa_keeps_them
         (postgres["POSTGRES_USER"], postgres["POSTGRES_PASSWORD"], postgres["POSTGRES_DB"])
     assert "internal" in s[name]["networks"]
     assert environment(s["rasa"])["DB_PASSWORD"] == SECRETS["POSTGRES_PASSWORD"]
+
+
+@pytest.mark.parametrize("name", ["actions", "web", "telegram", "purge"])
+def test_records_and_the_desk_live_on_the_tracker_stores_postgresql_server(name: str) -> None:
+    """VRAAGBAAK_DATABASE_URL (records, the volunteers' desk) is shared by every replica: the
+    tracker store's server, user and password, from the same .env values; nobody else gets it."""
+    s = services()
+    records = urllib.parse.urlsplit(environment(s[name])["VRAAGBAAK_DATABASE_URL"])
+    tracker = urllib.parse.urlsplit(environment(s["web"])["VRAAGBAAK_TRACKER_DB"])
+    assert records.scheme == "postgresql" and records.path.lstrip("/")
+    assert (records.hostname, records.port, records.username, records.password) == \
+        (tracker.hostname, tracker.port, tracker.username, tracker.password)
+    assert records.password == SECRETS["POSTGRES_PASSWORD"]
+    assert "internal" in s[name]["networks"]
+    holders = {n for n, service in s.items() if "VRAAGBAAK_DATABASE_URL" in environment(service)}
+    assert holders == {"actions", "web", "telegram", "purge"}
+
+
+# --- scaling: docker compose up --scale rasa=2 --scale actions=2 --scale web=2 ------------------------
+SCALE_TWO = "services:\n" + "".join(f"  {name}:\n    scale: 2\n" for name in sorted(SCALED))
+
+
+def test_the_file_validates_with_two_of_each_scaled_service() -> None:
+    done = compose("--profile", "telegram", "config", env=FILLED_IN, override=SCALE_TWO)
+    assert done.returncode == 0, done.stderr
+    scaled = yaml.safe_load(done.stdout)["services"]
+    assert {name for name, service in scaled.items() if service.get("scale") == 2} == SCALED
+
+
+@pytest.mark.parametrize("name", sorted(SCALED))
+def test_a_scaled_service_has_no_container_name_and_no_fixed_host_port(name: str) -> None:
+    """Two containers cannot share a name or a host port: Compose refuses the first, Docker the second."""
+    service = services()[name]
+    assert "container_name" not in service
+    assert not service.get("ports"), f"{name} publishes {service.get('ports')}"
+    assert "network_mode" not in service  # on the networks, where Docker's DNS names every replica
+
+
+def test_the_telegram_bridge_runs_once() -> None:
+    """Telegram gives an update to one poller: a fixed container_name makes `--scale telegram=2`
+    fail at once (Compose cannot name two containers alike) instead of two bridges fighting."""
+    telegram = services()["telegram"]
+    assert telegram.get("container_name")
+    assert telegram.get("scale", 1) == 1 and (telegram.get("deploy") or {}).get("replicas", 1) == 1
+    assert not telegram.get("ports")
+    assert "never scale it" in COMPOSE.read_text()
+
+
+def test_health_checks_remain_on_every_server_others_wait_for() -> None:
+    s = services()
+    for name in HEALTH_CHECKED:
+        check = s[name].get("healthcheck") or {}
+        assert check.get("test") and not check.get("disable"), name
+    assert "127.0.0.1:8404/healthz" in " ".join(s["lb"]["healthcheck"]["test"])
+    waited_for = {dep for service in s.values() for dep, spec in (service.get("depends_on") or {}).items()
+                  if spec["condition"] == "service_healthy"}
+    assert waited_for <= HEALTH_CHECKED
+
+
+def haproxy_sections() -> dict[str, list[str]]:
+    """deploy/haproxy/haproxy.cfg as {"backend web": [its lines], ...}, comments dropped."""
+    sections: dict[str, list[str]] = {}
+    current: list[str] = []
+    for raw in HAPROXY_CFG.read_text().splitlines():
+        line = raw.split("#", 1)[0].rstrip()
+        if not line.strip():
+            continue
+        if not line[0].isspace():
+            current = sections.setdefault(" ".join(line.split()[:2]), [])
+        else:
+            current.append(" ".join(line.split()))
+    return sections
+
+
+def frontend_backend(port: int) -> str:
+    """The backend that lb sends requests on ``port`` to."""
+    sections = haproxy_sections()
+    frontends = [name for name, lines in sections.items()
+                 if name.startswith("frontend ") and re.search(rf"^bind \S*:{port}\b", "\n".join(lines), re.M)]
+    assert len(frontends) == 1, f"no single frontend binds port {port}: {frontends}"
+    backend = next(line.split()[1] for line in sections[frontends[0]] if line.startswith("default_backend "))
+    assert f"backend {backend}" in sections
+    return backend
+
+
+@pytest.mark.parametrize(("backend", "target", "check"), [
+    ("web", "web:8080", "/health/live"),
+    ("rasa", "rasa:5005", "/"),
+    ("actions", "actions:5055", "/health"),
+])
+def test_haproxy_finds_every_replica_of_each_scaled_service(backend: str, target: str, check: str) -> None:
+    sections = haproxy_sections()
+    lines = sections[f"backend {backend}"]
+    template = [line.split() for line in lines if line.startswith("server-template ")]
+    assert len(template) == 1 and template[0][3] == target, lines
+    slots = template[0][2]
+    assert int(slots.split("-")[-1]) >= 2  # room for the replicas
+    # Docker's embedded DNS answers a service name with every replica's address.
+    defaults = " ".join(sections["defaults"]) + " " + " ".join(template[0])
+    assert "resolvers docker" in defaults and "check" in defaults.split() and "init-addr none" in defaults
+    assert "nameserver docker 127.0.0.11:53" in sections["resolvers docker"]
+    assert "option httpchk" in lines and f"http-check send meth GET uri {check}" in lines
+    assert target.split(":")[0] in SCALED
+
+
+def test_every_way_to_a_scaled_service_goes_through_haproxy() -> None:
+    s = services()
+    lb = s["lb"]
+    assert lb["image"].startswith("haproxy:") and lb["restart"] == "unless-stopped"
+    assert (str(HAPROXY_CFG), "/usr/local/etc/haproxy/haproxy.cfg", True) in mounts(lb)
+    assert not lb.get("depends_on")  # it waits for no replica: backends fill as replicas come
+    assert {port for address, port in published(lb)} == {"8080"}
+    assert all(address == "127.0.0.1" for address, _ in published(lb))
+    # Caddy -> lb:8080 -> web; web and telegram -> lb:5005 -> rasa; rasa (and web's readiness) -> lb:5055 -> actions.
+    assert re.search(r"reverse_proxy lb:(\d+)", CADDYFILE.read_text()).group(1) == "8080"
+    assert frontend_backend(8080) == "web"
+    for name in ("web", "telegram"):
+        rasa_url = urllib.parse.urlsplit(environment(s[name])["VRAAGBAAK_RASA_URL"])
+        assert rasa_url.hostname == "lb" and frontend_backend(rasa_url.port) == "rasa", name
+    actions_url = urllib.parse.urlsplit(environment(s["rasa"])["ACTION_SERVER_URL"])
+    assert actions_url.hostname == "lb" and frontend_backend(actions_url.port) == "actions"
+    assert urllib.parse.urlsplit(environment(s["web"])["VRAAGBAAK_ACTION_URL"]).hostname == "lb"
+    # ... and the backends name the ports the servers listen on.
+    assert s["rasa"]["command"][s["rasa"]["command"].index("--port") + 1] == "5005"
+    assert s["actions"]["command"][s["actions"]["command"].index("--port") + 1] == "5055"
+    # The visitor's address that Caddy puts in X-Forwarded-For reaches web: the limits count visitors.
+    assert "option forwardfor if-none" in haproxy_sections()["frontend web"]
+    assert environment(s["web"])["VRAAGBAAK_FORWARDED_ALLOW_IPS"] == "*"
+
+
+def test_haproxy_accepts_its_configuration() -> None:
+    """HAProxy's own check (`haproxy -c`), with Debian's haproxy (the Makefile installs it)."""
+    executable = shutil.which("haproxy") or next(
+        (str(p) for p in (Path("/usr/sbin/haproxy"), Path("/usr/local/sbin/haproxy")) if p.is_file()), None)
+    if executable is None:
+        pytest.fail("haproxy is missing: `make test` installs it (Debian package haproxy); "
+                    "by hand: apt-get install haproxy")
+    done = subprocess.run([executable, "-c", "-f", str(HAPROXY_CFG)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import json
 import threading
 from collections.abc import Iterator
@@ -74,9 +76,13 @@ def gateway() -> Iterator[Gateway]:
 
 
 def test_the_relay_sends_typed_commands_as_words_and_offered_payloads_as_commands(gateway: Gateway) -> None:
-    gateway.relay("s", "/restart", None, None)
-    gateway.relay("s", '/choose_language{"language":"ar"}', None, None)  # typed, not pressed
-    gateway.relay("s", '/choose_language{"language":"ar"}', None, None, is_payload=True)
-    gateway.relay("s", "/restart", None, None, is_payload=True)  # not a button the assistant offers
+    async def exchange() -> None:
+        await gateway.relay("s", "/restart", None, None)
+        await gateway.relay("s", '/choose_language{"language":"ar"}', None, None)  # typed, not pressed
+        await gateway.relay("s", '/choose_language{"language":"ar"}', None, None, is_payload=True)
+        await gateway.relay("s", "/restart", None, None, is_payload=True)  # not a button the assistant offers
+        await gateway.aclose()
+
+    asyncio.run(exchange())
     sent = [m["message"] for m in RecordingFakeRasa.received]
     assert sent == ["restart", 'choose_language{"language":"ar"}', '/choose_language{"language":"ar"}', "restart"]

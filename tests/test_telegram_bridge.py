@@ -377,7 +377,7 @@ def test_a_flood_from_one_chat_is_limited(fake: FakeTelegram, rasa: FakeRasa, br
     time.sleep(1.0)
     replies = [r.params["text"] for r in fake.sent(7301010)]
     burst = Settings().telegram_burst
-    assert replies == [f"echo flood {n}" for n in range(burst)] + [escaped(t("nl")(texts.TELEGRAM_TOO_MANY))]
+    assert replies == [f"echo flood {n}" for n in range(burst)] + [escaped(t("nl")(texts.TOO_MANY))]
     assert len([m for m in rasa.messages() if m["message"].startswith("flood ")]) == burst
 
 

@@ -25,7 +25,7 @@ from vraagbaak.channels.telegram.formatting import MAX_MESSAGE_LENGTH, split_htm
 from vraagbaak.channels.telegram.identity import KEY_FILE, sender_id, sender_key
 from vraagbaak.channels.telegram.keyboards import MAX_CALLBACK_BYTES, CallbackTable, inline_keyboard
 from vraagbaak.channels.telegram.logsetup import REDACTED, RedactingFormatter
-from vraagbaak.channels.telegram.ratelimit import FloodGate, Verdict
+from vraagbaak.channels.ratelimit import FloodGate, Verdict
 from vraagbaak.channels.telegram.retry import RetryPolicy, with_retry
 from vraagbaak.channels.telegram.state import ChatState, ChatStates, telegram_language
 from vraagbaak.channels.telegram.tracker import RasaTracker

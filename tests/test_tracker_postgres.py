@@ -5,20 +5,12 @@ interpreter; our deletion runs in this process against the same URL, and Rasa re
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
-import subprocess
-import tempfile
-import urllib.parse
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
-from psycopg import sql
 
-from e2e_helpers import free_port
+from postgres_helpers import DATABASE, EMPTY_DATABASE, PASSWORD, USER, Postgres, postgres  # noqa: F401
 from telegram_helpers import FakeRasa, json_log
 from tracker_helpers import rasa_tracker_store
 from vraagbaak.channels.telegram.tracker import CONVERSATION_EVENTS, RasaTracker
@@ -27,76 +19,8 @@ from vraagbaak.settings import Settings
 
 pytestmark = [pytest.mark.slow]
 
-POSTGRES_LIB = Path("/usr/lib/postgresql")
-USER, DATABASE, EMPTY_DATABASE = "rasa", "rasa", "norasa"
-#: With characters that must be percent-encoded in a URL, as an operator's password may have.
-PASSWORD = "Pg s3cret/with@odd:chars%"
 #: Sender A's id tries SQL injection: it must be a parameter, never part of the SQL.
 SENDER_A, SENDER_B = "tg-a'; DROP TABLE events; --", "tg-b"
-
-
-@dataclasses.dataclass(frozen=True)
-class Postgres:
-    port: int
-    host: str = "127.0.0.1"
-
-    def url(self, password: str = PASSWORD, database: str = DATABASE) -> str:
-        return f"postgresql://{USER}:{urllib.parse.quote(password, safe='')}@{self.host}:{self.port}/{database}"
-
-
-def _as_postgres(*command: str | Path) -> list[str]:
-    """PostgreSQL refuses to run as root: as root, its commands run as the postgres user."""
-    command_line = [str(part) for part in command]
-    return ["runuser", "-u", "postgres", "--", *command_line] if os.geteuid() == 0 else command_line
-
-
-def _run(*command: str | Path) -> None:
-    done = subprocess.run(_as_postgres(*command), capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, f"{Path(command[0]).name} failed:\n{done.stdout}{done.stderr}"
-
-
-def _postgres_bin() -> Path:
-    """The newest installed server's bin/ (/usr/lib/postgresql/<version>/bin)."""
-    found = sorted(POSTGRES_LIB.glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
-    if not found:
-        pytest.fail("PostgreSQL is missing: `make test` installs it (Debian package postgresql; "
-                    "by hand: apt-get install -y postgresql)")
-    return found[-1].parent
-
-
-@pytest.fixture(scope="module")
-def postgres() -> Iterator[Postgres]:
-    """A throwaway server on a free loopback port, password auth over TCP, with a user and two
-    databases; stopped and removed at the end."""
-    bin_dir = _postgres_bin()
-    root = Path(tempfile.mkdtemp(prefix="vraagbaak-pg-"))  # under /tmp: the postgres user can reach it
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-    data, port = root / "data", free_port()
-    started = False
-    try:
-        _run(bin_dir / "initdb", "-D", data, "-U", "postgres", "-E", "UTF8", "--no-sync",
-             "--auth-local=trust", "--auth-host=scram-sha-256")
-        try:
-            _run(bin_dir / "pg_ctl", "-D", data, "-l", root / "server.log", "-w", "start",
-                 "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off")
-        except AssertionError:
-            log = root / "server.log"
-            raise AssertionError(log.read_text() if log.is_file() else "no server log") from None
-        started = True
-        # As superuser over the Unix socket (trust); everyone else comes in over TCP with a password.
-        with psycopg.connect(host=str(root), port=port, user="postgres", dbname="postgres",
-                             autocommit=True) as admin:
-            user = sql.Identifier(USER)
-            admin.execute(sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(user, sql.Literal(PASSWORD)))
-            for database in (DATABASE, EMPTY_DATABASE):
-                admin.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(database), user))
-        yield Postgres(port)
-    finally:
-        if started:
-            subprocess.run(_as_postgres(bin_dir / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop"),
-                           capture_output=True, timeout=120)
-        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")

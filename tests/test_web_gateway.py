@@ -13,7 +13,7 @@ import pytest
 
 from e2e_helpers import free_port
 from vraagbaak.channels.rasa_relay import merge_custom
-from vraagbaak.channels.web import create_server
+from vraagbaak.channels.web import BackgroundServer
 from vraagbaak.settings import Settings
 
 
@@ -21,8 +21,7 @@ from vraagbaak.settings import Settings
 def gateway():
     closed = free_port()  # nothing listens here: Rasa is "down"
     settings = replace(Settings(), web_port=free_port(), rasa_url=f"http://127.0.0.1:{closed}", rasa_timeout=2)
-    server = create_server(settings)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = BackgroundServer(settings)
     yield f"http://127.0.0.1:{settings.web_port}"
     server.shutdown()
 
@@ -73,8 +72,7 @@ def test_readiness_names_what_is_down(tmp_path: Path) -> None:
     server answer too, and says which one does not (here: nothing listens on either port)."""
     settings = replace(Settings(), var_dir=tmp_path, web_port=free_port(), action_port=free_port(),
                         rasa_url=f"http://127.0.0.1:{free_port()}")
-    server = create_server(settings)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = BackgroundServer(settings)
     try:
         base = f"http://127.0.0.1:{settings.web_port}"
         with urllib.request.urlopen(f"{base}/health/live", timeout=10) as live:

@@ -23,7 +23,7 @@ import pytest
 from e2e_helpers import free_port, in_script
 from vraagbaak.assistant import texts
 from vraagbaak.assistant.i18n import translator
-from vraagbaak.channels.web import create_server
+from vraagbaak.channels.web import BackgroundServer
 from vraagbaak.runtime.supervisor import Services
 from vraagbaak.settings import PROJECT_ROOT, Settings
 
@@ -94,8 +94,7 @@ def rasa_down(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tracker_db = tmp_path_factory.mktemp("no-rasa") / "rasa-tracker.db"
     settings = replace(Settings(), web_port=free_port(), rasa_url=f"http://127.0.0.1:{free_port()}", rasa_timeout=2,
                        tracker_db=str(tracker_db))
-    server = create_server(settings)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = BackgroundServer(settings)
     yield f"http://127.0.0.1:{settings.web_port}"
     server.shutdown()
 
@@ -169,7 +168,7 @@ class Widget:
 def serious_accessibility_problems(page: Any) -> list[dict[str, Any]]:
     """axe-core's serious and critical WCAG 2.2 A/AA violations in the widget (open state)."""
     assert AXE.is_file(), "axe-core is missing: run `make install` (npm ci)"
-    page.add_script_tag(path=str(AXE))
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # not a <script>: the demo page's CSP allows none inline
     violations = page.evaluate(f"""async () => {{
         const result = await axe.run({{include: [["{HOST}"]]}}, {{runOnly: {{type: "tag",
             values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}}});
@@ -465,10 +464,13 @@ def test_the_pages_css_and_the_widgets_css_stay_apart(rasa_down: str, new_page: 
     expect(widget(".launcher")).to_be_visible()
     assert page.evaluate(probe) == without_widget
 
-    page.add_style_tag(content="html{font-size:10px!important} *{color:red!important;font-family:serif!important;"
-                       "line-height:1!important;box-sizing:content-box!important;margin:3em!important}"
-                       "button{background:hotpink!important;padding:0!important} "
-                       f"{HOST}{{display:none!important}}")
+    hostile = ("html{font-size:10px!important} *{color:red!important;font-family:serif!important;"
+               "line-height:1!important;box-sizing:content-box!important;margin:3em!important}"
+               "button{background:hotpink!important;padding:0!important} "
+               f"{HOST}{{display:none!important}}")
+    # A constructed sheet, not a <style> tag: the demo page's CSP refuses inline styles.
+    page.evaluate("""css => { const sheet = new CSSStyleSheet(); sheet.replaceSync(css);
+                              document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet]; }""", hostile)
     launcher = widget(".launcher")
     expect(launcher).to_be_visible()
     style = launcher.evaluate("""el => { const s = getComputedStyle(el);
@@ -521,8 +523,7 @@ def test_embedded_on_another_site_with_the_tag_in_its_head(new_page: Any) -> Non
     tag = f'<script src="http://127.0.0.1:{ours.web_port}/widget.js" data-municipality="haarlem"></script>'
     site = municipality_site(f"<!doctype html><html lang='nl'><head>{tag}</head><body><h1>Gemeente</h1></body></html>")
     port = site.server_address[1]
-    server = create_server(replace(ours, allowed_origins=f"http://127.0.0.1:{port}"))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = BackgroundServer(replace(ours, allowed_origins=f"http://127.0.0.1:{port}"))
     try:
         page = new_page()
         page.goto(f"http://127.0.0.1:{port}/")
@@ -540,6 +541,27 @@ def test_embedded_on_another_site_with_the_tag_in_its_head(new_page: Any) -> Non
     finally:
         server.shutdown()
         site.shutdown()
+
+
+def test_the_demo_page_and_widget_run_under_a_strict_content_security_policy(rasa_down: str, new_page: Any) -> None:
+    """The demo page forbids inline script and foreign sources; the widget (its constructed
+    stylesheet, its font, its API calls) works under that without one violation."""
+    page = new_page()
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    response = page.goto(rasa_down + "/?municipality=haarlem&lang=ti")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
+    widget = Widget(page)
+    widget.open()
+    expect(widget(".msg.bot.alert")).to_contain_text("14 023")
+    page.evaluate("document.fonts.ready")
+    assert violations == []
+    # The policy is enforced: an inline script on this page is refused.
+    page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.injected = 1';"
+                  " document.body.append(s); }")
+    assert page.evaluate("window.injected") is None and violations
 
 
 def test_typed_text_is_sent_as_text_and_a_button_as_its_payload(rasa_down: str, new_page: Any) -> None:

@@ -28,7 +28,7 @@ from test_widget_browser import Widget, browser, canned, expect, new_page, simpl
 from test_widget_promises import chat_once, last_used
 from tracker_helpers import rasa_tracker_store, sqlite_events
 from vraagbaak.channels.forget import WIDGET_SENDER
-from vraagbaak.channels.web import create_server
+from vraagbaak.channels.web import BackgroundServer
 from vraagbaak.settings import Settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.e2e]
@@ -51,8 +51,7 @@ def server(tracker: Path) -> Iterator[str]:
     """Our web server, Rasa down, deleting from ``tracker``."""
     settings = replace(Settings(), web_port=free_port(), rasa_url=f"http://127.0.0.1:{free_port()}", rasa_timeout=2,
                        tracker_db=str(tracker))
-    web = create_server(settings)
-    threading.Thread(target=web.serve_forever, daemon=True).start()
+    web = BackgroundServer(settings)
     yield f"http://127.0.0.1:{settings.web_port}"
     web.shutdown()
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from vraagbaak.assistant.records import Records
 from vraagbaak.cli import main
+from vraagbaak.desk.records import Records
 from vraagbaak.knowledge.worklist import build_worklist, render_worklist
+from vraagbaak.settings import Settings
 
 
 def test_questions_are_grouped_by_nearest_article_and_counted(tmp_path: Path) -> None:
-    records = Records(tmp_path / "records.sqlite3")
+    records = Records.open(replace(Settings(), var_dir=tmp_path))
     records.unanswered("ar", "den-haag", "هل يمكنني فتح حساب بنكي؟", "low_confidence", "werk/uitkering", 0.7)
     records.unanswered("nl", None, "Hoe krijg ik een bankrekening?", "low_confidence", "werk/uitkering", 0.8)
     records.unanswered("en", None, "Where can I park my car?", "low_confidence", None, 0.4)
@@ -30,7 +32,7 @@ def test_questions_are_grouped_by_nearest_article_and_counted(tmp_path: Path) ->
 
 
 def test_old_records_fall_outside_the_window(tmp_path: Path) -> None:
-    records = Records(tmp_path / "records.sqlite3")
+    records = Records.open(replace(Settings(), var_dir=tmp_path))
     records.unanswered("nl", None, "Oude vraag", "low_confidence", None, 0.5)
     later = datetime.now(timezone.utc) + timedelta(days=40)
     assert build_worklist(records, days=30, now=later).unanswered_count == 0

@@ -117,14 +117,24 @@ def cmd_kb_reviewed(args: argparse.Namespace) -> int:
 
 
 def cmd_kb_todo(args: argparse.Namespace) -> int:
-    from vraagbaak.assistant.records import Records
+    from vraagbaak.desk.database import DatabaseError
+    from vraagbaak.desk.records import Records
     from vraagbaak.knowledge.worklist import build_worklist, render_worklist
 
     settings = _settings()
-    if not settings.database_path.is_file():
+    if not settings.database_url and not settings.database_path.is_file():
         print(f"No questions recorded yet ({settings.database_path} does not exist).")
         return 0
-    print(render_worklist(build_worklist(Records(settings.database_path), args.days), args.days))
+    try:
+        records = Records.open(settings)
+        try:
+            work = build_worklist(records, args.days)
+        finally:
+            records.database.close()
+    except DatabaseError as exc:  # its message holds no password
+        print(f"vraagbaak: could not read the records in {settings.database_shown}: {exc}", file=sys.stderr)
+        return 1
+    print(render_worklist(work, args.days))
     return 0
 
 
@@ -228,13 +238,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_web(args: argparse.Namespace) -> int:
     """Only the web gateway (docker-compose runs Rasa and the action server separately)."""
-    from vraagbaak.channels.web import create_server
+    from vraagbaak.channels.web import serve
 
     settings = _settings()
     configure_logging()
-    server = create_server(settings)
     print(f"Web chat on http://{settings.host}:{settings.web_port} (Rasa at {settings.rasa_url})", flush=True)
-    server.serve_forever()
+    serve(settings)
     return 0
 
 

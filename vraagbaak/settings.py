@@ -196,27 +196,23 @@ class Settings:
     def tracker_db_shown(self) -> str:
         """:attr:`tracker_db` fit for logs and messages: a URL's password replaced by ***."""
         url = self.tracker_db_url
-        if url is None:
-            return str(self.tracker_db_path)
-        try:
-            parts = urllib.parse.urlsplit(url)
-            user, at, host = parts.netloc.rpartition("@")
-        except ValueError:
-            return HIDDEN_PASSWORD
-        if ":" in user:
-            user = f"{user.partition(':')[0]}:{HIDDEN_PASSWORD}"
-        # libpq also reads ?password=...: the query is hidden whole.
-        return parts._replace(netloc=f"{user}{at}{host}", query=HIDDEN_PASSWORD if parts.query else "").geturl()
+        return str(self.tracker_db_path) if url is None else _shown_url(url)
 
     @property
     def tracker_db_secrets(self) -> tuple[str, ...]:
         """The tracker URL's password as written and decoded, for the log redaction."""
-        url = self.tracker_db_url
-        try:
-            password = urllib.parse.urlsplit(url).password if url else None
-        except ValueError:
-            return ()
-        return (password, urllib.parse.unquote(password)) if password else ()
+        return _url_secrets(self.tracker_db_url)
+
+    @property
+    def database_shown(self) -> str:
+        """:attr:`database_url` fit for logs and messages (password replaced by ***); the SQLite
+        file when it is empty."""
+        return _shown_url(self.database_url) if self.database_url else str(self.database_path)
+
+    @property
+    def database_secrets(self) -> tuple[str, ...]:
+        """:attr:`database_url`'s password as written and decoded, kept out of error messages."""
+        return _url_secrets(self.database_url or None)
 
     @property
     def action_server_url(self) -> str:
@@ -281,27 +277,15 @@ class Settings:
             raise ValueError(f"VRAAGBAAK_MESSAGE_LANG must be 'en' or 'nl', got {self.message_lang!r}")
         self._validate_telegram()
         self._validate_tracker_db()
+        self._validate_database_url()
 
     def _validate_tracker_db(self) -> None:
-        """A PostgreSQL URL must name a host, a user and a database. The messages never quote
-        the URL: it may hold a password."""
-        url = self.tracker_db_url
-        if url is None:
-            return
-        form = "postgresql://user:password@host:port/db"
-        try:
-            parts = urllib.parse.urlsplit(url)
-            parts.port  # noqa: B018 - raises ValueError when the port is not a number
-        except ValueError:
-            raise ValueError(f"VRAAGBAAK_TRACKER_DB is not a valid URL: expected {form} (a password "
-                             "with characters such as @ / : # ? % must be percent-encoded)") from None
-        if parts.scheme not in POSTGRES_SCHEMES:
-            raise ValueError(f"VRAAGBAAK_TRACKER_DB must be a SQLite file path or {form}; "
-                             f"the {parts.scheme or 'empty'}:// scheme is not supported")
-        database = parts.path.lstrip("/")
-        if not parts.hostname or not parts.username or not database or "/" in database:
-            raise ValueError(f"VRAAGBAAK_TRACKER_DB must name a user, a host and a database: {form} "
-                             "(a password with characters such as @ / : # ? % must be percent-encoded)")
+        if self.tracker_db_url is not None:
+            _validate_postgres_url("VRAAGBAAK_TRACKER_DB", self.tracker_db_url, "a SQLite file path")
+
+    def _validate_database_url(self) -> None:
+        if self.database_url:
+            _validate_postgres_url("VRAAGBAAK_DATABASE_URL", self.database_url, "empty (a SQLite file in var/)")
 
     def _validate_telegram(self) -> None:
         if self.telegram_mode not in ("polling", "webhook"):
@@ -316,3 +300,44 @@ class Settings:
         if not re.fullmatch(r"https?://\S+/bot", self.telegram_api_url):
             raise ValueError("VRAAGBAAK_TELEGRAM_API_URL must end in /bot, such as "
                              f"https://api.telegram.org/bot; got {self.telegram_api_url!r}")
+
+
+def _shown_url(url: str) -> str:
+    """A database URL fit for logs and messages: its password replaced by ***."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        user, at, host = parts.netloc.rpartition("@")
+    except ValueError:
+        return HIDDEN_PASSWORD
+    if ":" in user:
+        user = f"{user.partition(':')[0]}:{HIDDEN_PASSWORD}"
+    # libpq also reads ?password=...: the query is hidden whole.
+    return parts._replace(netloc=f"{user}{at}{host}", query=HIDDEN_PASSWORD if parts.query else "").geturl()
+
+
+def _url_secrets(url: str | None) -> tuple[str, ...]:
+    """A database URL's password as written and decoded (for redaction); () without one."""
+    try:
+        password = urllib.parse.urlsplit(url).password if url else None
+    except ValueError:
+        return ()
+    return (password, urllib.parse.unquote(password)) if password else ()
+
+
+def _validate_postgres_url(variable: str, url: str, otherwise: str) -> None:
+    """A PostgreSQL URL must name a host, a user and a database. The messages never quote the
+    URL: it may hold a password. ``otherwise``: what the variable may be instead of a URL."""
+    form = "postgresql://user:password@host:port/db"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError when the port is not a number
+    except ValueError:
+        raise ValueError(f"{variable} is not a valid URL: expected {form} (a password "
+                         "with characters such as @ / : # ? % must be percent-encoded)") from None
+    if parts.scheme not in POSTGRES_SCHEMES:
+        raise ValueError(f"{variable} must be {otherwise} or {form}; "
+                         f"the {parts.scheme or 'empty'}:// scheme is not supported")
+    database = parts.path.lstrip("/")
+    if not parts.hostname or not parts.username or not database or "/" in database:
+        raise ValueError(f"{variable} must name a user, a host and a database: {form} "
+                         "(a password with characters such as @ / : # ? % must be percent-encoded)")

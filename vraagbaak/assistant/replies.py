@@ -14,8 +14,8 @@ from typing import Any, Protocol
 from vraagbaak.assistant import payloads, texts
 from vraagbaak.assistant.links import split_links
 from vraagbaak.assistant.i18n import Translator, translator
-from vraagbaak.assistant.records import Records
 from vraagbaak.assistant.topics import help_text, out_of_scope_text, welcome_text
+from vraagbaak.desk.records import Records
 from vraagbaak.i18n.detect import detect_language
 from vraagbaak.i18n.scripts import letter_count
 from vraagbaak.knowledge.model import Municipality
@@ -377,5 +377,5 @@ def create_assistant(settings: Settings) -> Assistant:
     problems: list = []
     municipalities = load_municipalities(settings.knowledge_dir, problems)
     engine: Searcher = LiveEngine(settings) if settings.live_reload else open_engine(settings)
-    return Assistant(settings, engine, municipalities, Records(settings.database_path),
+    return Assistant(settings, engine, municipalities, Records.open(settings),
                      load_services(settings.knowledge_dir))

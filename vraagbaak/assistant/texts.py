@@ -79,11 +79,15 @@ WIDGET_NEW_TAB = N_("(opens in a new tab)")
 WIDGET_CALL = N_("Call {phone}")
 WIDGET_RETRY = N_("Try again")
 
+# --- Limits against floods, in every channel (the web gateway, the Telegram bridge). ---
+TOO_MANY = N_("You are sending many messages at once. Please wait a moment, then ask "
+              "again.")
+MESSAGE_TOO_LONG = N_("Your message is too long for me. Please ask one question in a few "
+                      "sentences.")
+
 # --- The Telegram bridge (vraagbaak/channels/telegram/): its own replies and the command menu. ---
 # The command names (/vergeet ...) stay as they are in every language: Telegram commands are Latin.
 TELEGRAM_ONLY_TEXT = N_("Sorry, I can only read text messages for now. Please type your question.")
-TELEGRAM_TOO_MANY = N_("You are sending many messages at once. Please wait a moment, then ask "
-                       "again.")
 TELEGRAM_PRIVACY = N_("In this chat I do not store your name, phone number or Telegram account. "
                       "Telegram itself keeps the chat until you delete it in the app. Send "
                       "/vergeet to delete what I stored about you.")

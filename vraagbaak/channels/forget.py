@@ -1,6 +1,7 @@
 """The widget's "new conversation" on the server: ``POST /api/forget`` deletes the old
 conversation from Rasa's tracker store, as /vergeet does on Telegram (the same
-:func:`~vraagbaak.privacy.tracker_db.delete_sender_events`).
+:func:`~vraagbaak.privacy.tracker_db.delete_sender_events`), and what the volunteers' desk kept
+of it (tickets, their messages, pushed messages: :func:`vraagbaak.desk.forget.forget_sender`).
 
 The route is public, so it only takes the widget's own sender ids: "web-" and 128 random bits
 in hex, made in the browser (widget.js ``newSender``) and known to nobody else. Nobody can guess
@@ -13,6 +14,8 @@ from __future__ import annotations
 import logging
 import re
 
+from vraagbaak.desk.database import DatabaseError as DeskDatabaseError
+from vraagbaak.desk.forget import forget_sender
 from vraagbaak.privacy.db import DatabaseError
 from vraagbaak.privacy.tracker_db import delete_sender_events
 from vraagbaak.settings import Settings
@@ -42,5 +45,11 @@ def forget_widget_conversation(settings: Settings, sender: str) -> bool:
     if deleted is None:
         log.error("no tracker store database to delete a web conversation from: is VRAAGBAAK_TRACKER_DB "
                   "the database Rasa uses?", extra={"database": settings.tracker_db_shown})
+        return False
+    try:
+        forget_sender(settings, sender)
+    except DeskDatabaseError as exc:
+        log.error("could not delete a web conversation's tickets and pushed messages",
+                  extra={"error": str(exc)})
         return False
     return True

@@ -6,8 +6,9 @@ answer too. While `vraagbaak run` starts a crashed server again, ready says whic
 
 from __future__ import annotations
 
-import urllib.request
-from concurrent.futures import ThreadPoolExecutor
+import asyncio
+
+import httpx
 
 from vraagbaak.settings import Settings
 
@@ -15,17 +16,16 @@ from vraagbaak.settings import Settings
 CHECK_TIMEOUT_S = 2.0
 
 
-def _answers(url: str) -> bool:
+async def _answers(client: httpx.AsyncClient, url: str) -> bool:
     try:
-        with urllib.request.urlopen(url, timeout=CHECK_TIMEOUT_S) as response:  # noqa: S310 - our own servers
-            return 200 <= response.status < 300
-    except OSError:
+        response = await client.get(url, timeout=CHECK_TIMEOUT_S)
+    except httpx.HTTPError:
         return False
+    return response.is_success
 
 
-def readiness(settings: Settings) -> dict[str, bool]:
+async def readiness(settings: Settings, client: httpx.AsyncClient) -> dict[str, bool]:
     """Which of the servers behind the web chat answer now (checked at the same time)."""
     urls = {"rasa": f"{settings.rasa_url.rstrip('/')}/", "actions": f"{settings.action_server_url}/health"}
-    with ThreadPoolExecutor(max_workers=len(urls)) as pool:
-        answers = dict(zip(urls, pool.map(_answers, urls.values())))
-    return answers
+    answers = await asyncio.gather(*(_answers(client, url) for url in urls.values()))
+    return dict(zip(urls, answers))

@@ -4,16 +4,21 @@ Every channel sends a user's message through :class:`Gateway`, so every channel 
 behaviour: the language and municipality passed on as metadata, each answer joined with its
 machine-readable metadata, and, when Rasa or the action server cannot answer, a polite message in
 the user's language with their municipality's phone number instead of silence.
+
+The calls are asynchronous and share one pool of keep-alive connections to Rasa
+(:func:`rasa_client`), so a process holds no thread per waiting user and opens no new connection
+per message.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+import anyio
+import httpx
 
 from vraagbaak.assistant import payloads, texts
 from vraagbaak.assistant.i18n import translator
@@ -25,12 +30,35 @@ from vraagbaak.settings import Settings
 log = logging.getLogger("vraagbaak.relay")
 
 
+#: Seconds to open a connection to Rasa; Rasa on the same machine or network answers at once, so
+#: a long wait means it is down.
+CONNECT_TIMEOUT_S = 5.0
+
+
+def rasa_client(settings: Settings) -> httpx.AsyncClient:
+    """One pool of keep-alive connections to Rasa for the whole process."""
+    limits = httpx.Limits(max_connections=settings.rasa_connections,
+                          max_keepalive_connections=settings.rasa_connections, keepalive_expiry=30)
+    timeout = httpx.Timeout(settings.rasa_timeout, connect=min(CONNECT_TIMEOUT_S, settings.rasa_timeout))
+    return httpx.AsyncClient(base_url=settings.rasa_url.rstrip("/"), limits=limits, timeout=timeout,
+                             headers={"Content-Type": "application/json"})
+
+
 @dataclass
 class Gateway:
-    """Relays one user message to Rasa and returns the bot's messages (never an empty list)."""
+    """Relays one user message to Rasa and returns the bot's messages (never an empty list).
+    Close it (:meth:`aclose`) when the process stops."""
 
     settings: Settings
     municipalities: dict[str, Municipality]
+    client: httpx.AsyncClient = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.client is None:
+            self.client = rasa_client(self.settings)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
 
     def unavailable(self, lang: str, municipality: str | None) -> list[dict[str, Any]]:
         t = translator(self.settings.translations_dir, lang)
@@ -43,8 +71,8 @@ class Gateway:
                  "custom": {"vraagbaak": "unavailable", "lang": lang, "municipality": municipality,
                             "phone": place.phone if place else None}}]
 
-    def relay(self, sender: str, message: str, lang: str | None, municipality: str | None,
-              is_payload: bool = False) -> list[dict[str, Any]]:
+    async def relay(self, sender: str, message: str, lang: str | None, municipality: str | None,
+                    is_payload: bool = False) -> list[dict[str, Any]]:
         """``lang`` and ``municipality`` are what the channel knows (the page's language, the
         chat's last language); the actions use them as hints when the message and the
         conversation say nothing (a button press, a first message).
@@ -60,13 +88,15 @@ class Gateway:
                               "metadata": {"lang": hint, "municipality": municipality}}).encode()
         # For the apology only: a button payload has no language of its own.
         lang = hint or (FALLBACK_LANGUAGE if message.startswith("/") else detect_language(message).lang)
-        request = urllib.request.Request(f"{self.settings.rasa_url}/webhooks/rest/webhook", data=payload,
-                                         headers={"Content-Type": "application/json"}, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=self.settings.rasa_timeout) as response:
-                messages = json.loads(response.read().decode("utf-8"))
-        except (urllib.error.URLError, TimeoutError, ConnectionError, json.JSONDecodeError, OSError) as exc:
-            log.warning("rasa unreachable: %s", type(exc).__name__)
+            # One bound for the whole exchange: httpx's timeouts count per read, and a Rasa that
+            # sends a byte now and then must not hold the user longer than the setting says.
+            with anyio.fail_after(self.settings.rasa_timeout):
+                response = await self.client.post("/webhooks/rest/webhook", content=payload)
+            response.raise_for_status()
+            messages = response.json()
+        except (httpx.HTTPError, TimeoutError, json.JSONDecodeError, OSError) as exc:
+            log.warning("rasa unreachable", extra={"error": type(exc).__name__})
             return self.unavailable(lang, municipality)
         if not isinstance(messages, list) or not messages:
             # Rasa answers with nothing when an action fails (e.g. the action server is down).

@@ -2,7 +2,7 @@
 volunteers. Questions are grouped by the article they came nearest to, so a volunteer sees
 whether an article needs more example questions or whether a new article is needed.
 
-It reads only the records (:mod:`vraagbaak.assistant.records`), which never hold who asked.
+It reads only the records (:mod:`vraagbaak.desk.records`), which never hold who asked.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from vraagbaak.assistant.records import Records
+from vraagbaak.desk.records import Records
 
 #: Questions shown per group; the rest are counted.
 SHOWN_PER_GROUP = 5

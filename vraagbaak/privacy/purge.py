@@ -2,21 +2,29 @@
 period (:attr:`Settings.retention_days`; AVG: kept no longer than needed).
 
 Two databases hold it: Rasa's tracker store (table ``events``, every message, reply and slot of
-every conversation; ``timestamp`` is a Unix time) and our records (:mod:`vraagbaak.assistant.records`:
-feedback, hand-offs, unanswered questions; ``created_at``). The purge runs while the servers write
-to both, so rows go in batches of :data:`BATCH_ROWS`, each its own short transaction: Rasa or the
-action server waits for one batch at most, and each batch waits for their locks (the busy timeout
-of :mod:`vraagbaak.privacy.db`). Running it again deletes nothing more; a database or table that
-does not exist has nothing to purge. Only counts are reported, never a row's content.
+every conversation; ``timestamp`` is a Unix time) and ours (:mod:`vraagbaak.desk`, a SQLite file or
+:attr:`Settings.database_url`): the records (feedback, hand-offs, unanswered questions;
+``created_at``), the outbox of messages for web widgets (after the same period) and the volunteers'
+desk, whose tickets and their messages go :attr:`Settings.desk_retention_days` after closing. The
+purge runs while the servers write to both, so rows go in batches, each its own short transaction:
+Rasa or the action server waits for one batch at most, and each batch waits for their locks (the
+busy timeout of :mod:`vraagbaak.privacy.db` and :mod:`vraagbaak.desk.database`). Running it again
+deletes nothing more; a database or table that does not exist has nothing to purge. Only counts
+are reported, never a row's content.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from vraagbaak.assistant import records
+from vraagbaak.desk import migrations, records
+from vraagbaak.desk.database import Database, open_database
+from vraagbaak.desk.database import DatabaseError as DeskDatabaseError
+from vraagbaak.desk.outbox import Outbox
+from vraagbaak.desk.tickets import TicketStore
 from vraagbaak.privacy.db import DatabaseError, open_table
 from vraagbaak.privacy.tracker_db import SQL_EVENTS_TABLE, tracker_location
 from vraagbaak.settings import Settings
@@ -25,6 +33,8 @@ from vraagbaak.settings import Settings
 BATCH_ROWS = 2000
 #: Rasa's column with an event's time (a Unix timestamp, float).
 EVENTS_TIME_COLUMN = "timestamp"
+#: What the desk's lines are called in the report.
+TICKETS_LABEL, OUTBOX_LABEL = "closed tickets", "outbox"
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,8 @@ class Purged:
     database: str
     rows: int | None
     error: str | None = None
+    #: Said after the count: which rows, when not simply those past the report's period.
+    note: str = ""
 
 
 @dataclass
@@ -69,8 +81,9 @@ def targets(settings: Settings, cutoff: datetime) -> list[Target]:
     """The tracker store's events first, then each table of our records."""
     found = [Target("tracker events", tracker_location(settings), settings.tracker_db_shown, SQL_EVENTS_TABLE,
                     EVENTS_TIME_COLUMN, cutoff.timestamp(), settings.tracker_db_secrets)]
-    return found + [Target(table, settings.database_path, str(settings.database_path), table, records.TIME_COLUMN,
-                           records.stamp(cutoff)) for table in records.TABLES]
+    ours = settings.database_url or settings.database_path
+    return found + [Target(table, ours, settings.database_shown, table, records.TIME_COLUMN, records.stamp(cutoff),
+                           settings.database_secrets) for table in records.TABLES]
 
 
 def purge(settings: Settings, days: int | None = None, dry_run: bool = False,
@@ -87,7 +100,39 @@ def purge(settings: Settings, days: int | None = None, dry_run: bool = False,
             report.tables.append(Purged(target.label, target.shown, purge_table(target, dry_run)))
         except DatabaseError as exc:
             report.tables.append(Purged(target.label, target.shown, None, str(exc)))
+    report.tables.extend(purge_desk(settings, days, dry_run, now))
     return report
+
+
+def purge_desk(settings: Settings, days: int, dry_run: bool, now: datetime | None) -> list[Purged]:
+    """Closed tickets past :attr:`Settings.desk_retention_days` (with their messages), and outbox
+    rows past ``days``. A SQLite file that does not exist is not created for it."""
+    shown = settings.database_shown
+    jobs: list[tuple[str, str, Callable[[Database], int]]] = [
+        (TICKETS_LABEL, f"closed more than {settings.desk_retention_days} days ago",
+         lambda database: TicketStore(database).purge_closed(settings.desk_retention_days, dry_run=dry_run, at=now)),
+        (OUTBOX_LABEL, "", lambda database: Outbox(database).purge_older(days, dry_run=dry_run, at=now)),
+    ]
+    if not settings.database_url and not settings.database_path.is_file():
+        return [Purged(label, shown, None, note=note) for label, note, _ in jobs]
+    try:
+        # A dry run changes nothing, not even the schema: without the desk's tables, nothing stored.
+        database = open_database(settings, migrate=not dry_run)
+    except DeskDatabaseError as exc:
+        return [Purged(label, shown, None, str(exc), note) for label, note, _ in jobs]
+    try:
+        stored = not dry_run or migrations.current_version(database) >= migrations.DESK_VERSION
+        found = []
+        for label, note, job in jobs:
+            try:
+                found.append(Purged(label, shown, job(database) if stored else None, note=note))
+            except DeskDatabaseError as exc:
+                found.append(Purged(label, shown, None, str(exc), note))
+        return found
+    except DeskDatabaseError as exc:  # the schema's version could not be read
+        return [Purged(label, shown, None, str(exc), note) for label, note, _ in jobs]
+    finally:
+        database.close()
 
 
 def purge_table(target: Target, dry_run: bool) -> int | None:
@@ -124,5 +169,7 @@ def render_purge(report: PurgeReport) -> str:
             what = "nothing stored (no database or table)"
         else:
             what = f"{purged.rows:>{digits}} {'row' if purged.rows == 1 else 'rows'} {verb}"
+            if purged.note:
+                what += f" ({purged.note})"
         lines.append(f"  {purged.label:<{width}}  {what}  [{purged.database}]")
     return "\n".join(lines)

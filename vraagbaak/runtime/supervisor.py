@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vraagbaak.channels.web import create_server
+from vraagbaak.channels.web import BackgroundServer
 from vraagbaak.runtime import rasa
 from vraagbaak.runtime.ports import port_problem
 from vraagbaak.settings import PROJECT_ROOT, Settings
@@ -57,11 +57,11 @@ class Child:
 
 @dataclass
 class Services:
-    """Running child processes and the in-process web server."""
+    """Running child processes and the in-process web gateway (uvicorn on a thread of its own)."""
 
     settings: Settings
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
-    web: object | None = None
+    web: BackgroundServer | None = None
     children: dict[str, Child] = field(default_factory=dict)
 
     def add(self, name: str, start: Callable[[], subprocess.Popen]) -> subprocess.Popen:
@@ -109,7 +109,7 @@ class Services:
 
     def stop(self) -> None:
         if self.web is not None:
-            self.web.shutdown()  # type: ignore[attr-defined]
+            self.web.shutdown()
         running = [p for p in self.processes.values() if p.poll() is None]
         for process in running:
             signal_group(process, signal.SIGINT)
@@ -222,9 +222,7 @@ def start_all(settings: Settings, rasa_server: bool = True, action_server: bool 
         if rasa_server:
             rasa.train_if_changed(settings)
             services.add(RASA_SERVER, lambda: start_rasa_server(settings, log_dir))
-        server = create_server(settings)
-        threading.Thread(target=server.serve_forever, name="web", daemon=True).start()
-        services.web = server
+        services.web = BackgroundServer(settings)
         if action_server:
             wait_until_ready(f"http://{settings.host}:{settings.action_port}/health",
                              services.processes[ACTION_SERVER], ACTION_SERVER)

@@ -513,13 +513,14 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
           lang: requestLang(typeof message === "string" ? message : message.payload),
           municipality: place ? place.code : undefined }),
       });
-      if (!response.ok) throw new Error("HTTP " + response.status);
+      // 429 (too many at once) and 413 (too long) carry a polite reply in the user's language.
+      if (!response.ok && response.status !== 429 && response.status !== 413) throw new Error("HTTP " + response.status);
       const replies = (await response.json()).map(toEntry).filter(Boolean);
       if (!replies.length) throw new Error("no reply");
       if (state.sender !== sender) return false; // a new conversation started meanwhile
-      const failed = replies.some((e) => e.custom && e.custom.vraagbaak === "unavailable");
+      const failed = !response.ok || replies.some((e) => e.custom && e.custom.vraagbaak === "unavailable");
       replies.forEach((e) => learn(e.custom || {}));
-      if (failed) apologise(replies, setup ? "" : message);
+      if (failed) apologise(replies, setup || response.status === 413 ? "" : message); // too long: no retry
       else if (!hidden) addEntries(replies);
       return !failed;
     } catch (error) {

@@ -1,7 +1,7 @@
 """The Telegram bridge: a python-telegram-bot application that relays each chat to Rasa.
 
 One update, one turn: flood check, then the chat's lock (a chat's messages are answered in
-order, other chats in parallel), then the relay to Rasa in a worker thread while Telegram shows
+order, other chats in parallel), then the relay to Rasa (asynchronous, pooled connections) while Telegram shows
 "typing…", then the answer as escaped HTML in pieces under Telegram's limit with Rasa's buttons
 as inline keyboards. Every Bot API call goes through :func:`~.retry.with_retry`; an exception in
 one update is logged and answered with an apology, and the next update is handled as usual.
@@ -41,7 +41,7 @@ from vraagbaak.channels.telegram.identity import sender_id, sender_key
 from vraagbaak.channels.telegram.keyboards import CallbackTable, inline_keyboard
 from vraagbaak.channels.telegram.logsetup import configure_bridge_logging
 from vraagbaak.channels.telegram.polling import TolerantBot, silence_raw_data_loggers
-from vraagbaak.channels.telegram.ratelimit import FloodGate, Verdict
+from vraagbaak.channels.ratelimit import FloodGate, Verdict
 from vraagbaak.channels.telegram.retry import with_retry
 from vraagbaak.channels.telegram.state import ChatState, ChatStates, telegram_language
 from vraagbaak.channels.telegram.tracker import SLOT_DETECTED_LANGUAGE, SLOT_MUNICIPALITY, RasaTracker
@@ -58,9 +58,9 @@ T = TypeVar("T")
 ALLOWED_UPDATES: list[str] = [Update.MESSAGE, Update.CALLBACK_QUERY]
 #: Updates handled at the same time (across chats; one chat is always one at a time).
 MAX_CONCURRENT_UPDATES = 64
-#: Threads for the calls to Rasa: they wait on the network, so more than the CPU count that
-#: asyncio's default pool is sized by.
-RELAY_THREADS = 16
+#: Threads for the blocking calls to Rasa's tracker API (/start's slots, /vergeet); the messages
+#: themselves go through the gateway's asynchronous connection pool.
+RELAY_THREADS = 4
 #: Telegram shows "typing…" for about 5 seconds per call.
 TYPING_REFRESH_S = 4.0
 #: Answers link to their source; a preview card of that page under every answer is clutter.
@@ -153,6 +153,7 @@ class TelegramBridge:
 
     async def _post_shutdown(self, app: Application) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        await self.gateway.aclose()
 
     # --- helpers -------------------------------------------------------------------------------
     def t(self, lang: str) -> Translator:
@@ -162,7 +163,7 @@ class TelegramBridge:
         return sender_id(chat_id, self._key)
 
     async def _in_thread(self, call: Callable[[], T]) -> T:
-        """A blocking call to Rasa, off the event loop."""
+        """A blocking call to Rasa's tracker API, off the event loop."""
         return await asyncio.get_running_loop().run_in_executor(self._pool, call)
 
     def _in_background(self, work: Awaitable[None]) -> None:
@@ -230,25 +231,22 @@ class TelegramBridge:
             state = self.states.get(chat.id)
             lang = state.language_for(text, app_language)
             if verdict is Verdict.WARN:  # in turn, after the answers to the messages before it
-                await self._say(context.bot, chat.id, self.t(lang)(texts.TELEGRAM_TOO_MANY))
+                await self._say(context.bot, chat.id, self.t(lang)(texts.TOO_MANY))
                 return
             await work(state, lang)
 
     async def _relay(self, bot: Bot, chat_id: int, state: ChatState, message: str, lang: str,
                      prepare: Callable[[], object] | None = None, is_payload: bool = True) -> None:
-        """Send ``message`` to Rasa (after ``prepare``, in the same worker thread) and show its
-        answer. ``lang`` is for the apology when Rasa is down. ``is_payload``: a button's or a
-        command's payload; typed text is sent with False, so it is never run as a command."""
+        """Send ``message`` to Rasa (after ``prepare``, a blocking call to Rasa's tracker API, in
+        a worker thread) and show its answer. ``lang`` is for the apology when Rasa is down.
+        ``is_payload``: a button's or a command's payload; typed text is sent with False, so it
+        is never run as a command."""
         sender = self.sender(chat_id)
-
-        def exchange() -> list[dict[str, Any]]:
-            if prepare is not None:
-                prepare()
-            return self.gateway.relay(sender, message, lang, state.municipality, is_payload)
-
         started = time.monotonic()
         async with self._typing(bot, chat_id):
-            replies = await self._in_thread(exchange)
+            if prepare is not None:
+                await self._in_thread(prepare)
+            replies = await self.gateway.relay(sender, message, lang, state.municipality, is_payload)
         state.learn(replies)
         for reply in replies:
             if isinstance(reply.get("text"), str) and reply["text"].strip():

@@ -1,4 +1,5 @@
-"""Flood control per chat: a token bucket, so a burst of quick messages is fine and a flood is not.
+"""Flood control per chat, sender or client address: a token bucket, so a burst of quick
+messages is fine and a flood is not (the Telegram bridge and the web gateway use it).
 
 Every message or button press costs one token; tokens come back at a steady rate up to the
 burst size. The first message over the limit gets one polite "wait a moment" (the caller sends
