@@ -2,7 +2,11 @@
 
 import os
 
-from vraagbaak.logs import configure_logging
+from vraagbaak.runtime.threads import limit_threads
+
+limit_threads()  # before numpy and the embedding engine load: they read it once
+
+from vraagbaak.logs import configure_logging  # noqa: E402
 
 configure_logging()
 

@@ -5,6 +5,12 @@ It serves ``/bot<token>/<method>`` as the Bot API does: queued updates through l
 (``getUpdates``), and ``sendMessage``, ``answerCallbackQuery`` and the rest answered like
 Telegram answers them. Every call is recorded, so a test asserts on exactly what the bot sent
 (text, parse mode, keyboard). A call can be made to fail once, e.g. with a 429.
+
+Supergroups with forum topics, as the volunteers' desk uses them: ``createForumTopic`` answers
+with a new ``message_thread_id``, ``editForumTopic`` and ``closeForumTopic`` change the topic
+(:attr:`FakeTelegram.topics`), ``deleteForumTopic`` removes it, ``sendMessage`` with a ``message_thread_id`` posts into the topic,
+and :meth:`FakeTelegram.group_message` queues a member's message in a group or topic. A negative
+chat id is a supergroup; a positive one is a private chat, as before.
 """
 
 from __future__ import annotations
@@ -48,6 +54,8 @@ class FakeTelegram:
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     #: getUpdates calls so far (not in ``calls``: there are many and they say nothing).
     polls: int = 0
+    #: Forum topics made with createForumTopic: (chat id, thread id) -> {"name", "closed"}.
+    topics: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     server: ThreadingHTTPServer | None = None
 
     # --- the server ----------------------------------------------------------------------------
@@ -128,14 +136,34 @@ class FakeTelegram:
             return self._poll(int(params.get("offset") or 0), float(params.get("timeout") or 0))
         if method == "sendMessage":
             message = {"message_id": next(self._ids), "date": int(time.time()), "from": BOT_USER,
-                       "chat": {"id": int(params["chat_id"]), "type": "private", "first_name": "Test"},
-                       "text": params.get("text", "")}
+                       "chat": self.chat(int(params["chat_id"])), "text": params.get("text", "")}
             if isinstance(params.get("reply_markup"), dict):
                 message["reply_markup"] = params["reply_markup"]
+            if params.get("message_thread_id") not in (None, ""):
+                message.update(message_thread_id=int(params["message_thread_id"]), is_topic_message=True)
             return message
+        if method in ("createForumTopic", "editForumTopic", "closeForumTopic", "reopenForumTopic", "deleteForumTopic"):
+            return self._topic(method, params)
         if method == "getWebhookInfo":
             return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
         return True  # sendChatAction, answerCallbackQuery, setMyCommands, deleteWebhook, ...
+
+    def _topic(self, method: str, params: dict[str, Any]) -> Any:
+        """Forum topics as Telegram keeps them (every change also stays in ``calls``)."""
+        chat_id = int(params["chat_id"])
+        with self._changed:
+            if method == "createForumTopic":
+                thread_id = next(self._ids)  # Telegram: the id of the topic's first (service) message
+                self.topics[(chat_id, thread_id)] = {"name": params["name"], "closed": False}
+                return {"message_thread_id": thread_id, "name": params["name"], "icon_color": 7322096}
+            if method == "deleteForumTopic":
+                del self.topics[(chat_id, int(params["message_thread_id"]))]
+                return True
+            topic = self.topics[(chat_id, int(params["message_thread_id"]))]
+            if method == "editForumTopic" and params.get("name"):
+                topic["name"] = params["name"]
+            topic["closed"] = {"closeForumTopic": True, "reopenForumTopic": False}.get(method, topic["closed"])
+            return True
 
     def _poll(self, offset: int, timeout: float) -> list[dict[str, Any]]:
         deadline = time.monotonic() + min(timeout, LONG_POLL_CAP_S)
@@ -166,6 +194,29 @@ class FakeTelegram:
         if language_code:
             user["language_code"] = language_code
         return user
+
+    @staticmethod
+    def chat(chat_id: int) -> dict[str, Any]:
+        """A private chat for a positive id; a supergroup with topics (a forum) for a negative one."""
+        if chat_id < 0:
+            return {"id": chat_id, "type": "supergroup", "title": "Vrijwilligers", "is_forum": True}
+        return {"id": chat_id, "type": "private", "first_name": "Test"}
+
+    def group_message(self, chat_id: int, user_id: int, thread_id: int | None = None, first_name: str = "Member",
+                      username: str | None = None, **content: Any) -> int:
+        """Queue a message of member ``user_id`` in supergroup ``chat_id``: in forum topic
+        ``thread_id``, or in its General topic without one. ``content``: ``text=...``, ``photo=[...]``."""
+        user = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if username:
+            user["username"] = username
+        message = {"message_id": next(self._ids), "date": int(time.time()), "chat": self.chat(chat_id),
+                   "from": user, **content}
+        if thread_id is not None:
+            message.update(message_thread_id=thread_id, is_topic_message=True)
+        text = content.get("text", "")
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        return self.push({"message": message})
 
     def message(self, chat_id: int, language_code: str | None = "nl", chat_type: str = "private",
                 **content: Any) -> int:
@@ -215,6 +266,13 @@ class FakeTelegram:
                     summary = [(c.method, c.params.get("chat_id"), str(c.params.get("text", ""))[:60]) for c in self.calls]
                     raise AssertionError(f"timed out after {timeout} s; calls so far: {summary}")
                 self._changed.wait(remaining)
+
+    def in_topic(self, chat_id: int, thread_id: int | None) -> list[Call]:
+        """Messages the bot sent (successfully) into a topic; ``None``: the group's General topic."""
+        return [c for c in self.calls if c.method == "sendMessage" and c.status == 200
+                and str(c.params.get("chat_id")) == str(chat_id)
+                and (int(c.params["message_thread_id"]) if c.params.get("message_thread_id") not in (None, "")
+                     else None) == thread_id]
 
     def sent(self, chat_id: int, method: str = "sendMessage") -> list[Call]:
         return [c for c in self.calls if c.method == method and str(c.params.get("chat_id")) == str(chat_id)]

@@ -119,11 +119,12 @@ def cmd_kb_reviewed(args: argparse.Namespace) -> int:
 def cmd_kb_todo(args: argparse.Namespace) -> int:
     from vraagbaak.desk.database import DatabaseError
     from vraagbaak.desk.records import Records
-    from vraagbaak.knowledge.worklist import build_worklist, render_worklist
+    from vraagbaak.knowledge.worklist import build_worklist, render_drafts, render_worklist
 
     settings = _settings()
+    drafts = render_drafts(settings)
     if not settings.database_url and not settings.database_path.is_file():
-        print(f"No questions recorded yet ({settings.database_path} does not exist).")
+        print(f"No questions recorded yet ({settings.database_path} does not exist).\n\n{drafts}")
         return 0
     try:
         records = Records.open(settings)
@@ -134,7 +135,32 @@ def cmd_kb_todo(args: argparse.Namespace) -> int:
     except DatabaseError as exc:  # its message holds no password
         print(f"vraagbaak: could not read the records in {settings.database_shown}: {exc}", file=sys.stderr)
         return 1
-    print(render_worklist(work, args.days))
+    print(f"{render_worklist(work, args.days)}\n\n{drafts}")
+    return 0
+
+
+def cmd_desk_status(args: argparse.Namespace) -> int:
+    """Open tickets, waiting times and the answered share per language (never a ticket's text)."""
+    from vraagbaak.desk.config import DeskConfig
+    from vraagbaak.desk.database import DatabaseError, open_database
+    from vraagbaak.desk.status import desk_status, render_status
+    from vraagbaak.desk.tickets import TicketStore
+    from vraagbaak.desk.times import now
+
+    settings = _settings()
+    config = DeskConfig.from_settings(settings)  # a ValueError names the variable (main prints it)
+    moment, stats = now(), {}
+    if settings.database_url or settings.database_path.is_file():  # no file: no tickets, none created
+        try:
+            database = open_database(settings)
+            try:
+                stats = TicketStore(database).stats(moment)
+            finally:
+                database.close()
+        except DatabaseError as exc:  # its message holds no password
+            print(f"vraagbaak: could not read the desk in {settings.database_shown}: {exc}", file=sys.stderr)
+            return 1
+    print(render_status(desk_status(stats, config, moment), moment, config))
     return 0
 
 
@@ -312,6 +338,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     settings = _settings()
+    if args.cluster:  # the whole assistant scaled out: tests/cluster/ run with CLUSTER_BENCH_FIGURES
+        from vraagbaak.evaluation.cluster_bench import run_cluster_bench
+        return run_cluster_bench()
+    if args.gateway:
+        from vraagbaak.evaluation.gateway_bench import run_gateway_bench
+        from vraagbaak.knowledge.loader import load_knowledge
+
+        kb = load_knowledge(settings.knowledge_dir).knowledge
+        return run_gateway_bench(settings, [q for v in kb.versions for q in v.questions[:2]], count=args.queries)
     if args.through_rasa:
         from vraagbaak.evaluation.through_rasa import bench_through_rasa
         from vraagbaak.knowledge.loader import load_knowledge
@@ -355,6 +390,10 @@ def build_parser() -> argparse.ArgumentParser:
     todo = kb.add_parser("todo", help="questions nobody could answer, answers marked not helpful: work to do")
     todo.add_argument("--days", type=int, default=30, help="look back this many days (default 30)")
     todo.set_defaults(func=cmd_kb_todo)
+
+    desk = sub.add_parser("desk", help="the volunteers' desk").add_subparsers(dest="desk_command", required=True)
+    desk.add_parser("status", help="open tickets, waiting times and answered share per language").set_defaults(
+        func=cmd_desk_status)
 
     privacy = sub.add_parser("privacy", help="what users told us: delete it after the retention period").add_subparsers(
         dest="privacy_command", required=True)
@@ -400,8 +439,13 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="search latency, build time and memory")
     bench.add_argument("--sizes", default="1000,10000", help="synthetic knowledge base sizes (articles)")
     bench.add_argument("--queries", type=int, default=300)
+    bench.add_argument("--gateway", action="store_true",
+                       help="the web gateway's own overhead, and the running assistant through the gateway and "
+                            "through Rasa, alone, with concurrent senders and during a flood")
     bench.add_argument("--through-rasa", action="store_true",
                        help="time full answers through the running assistant (VRAAGBAAK_RASA_URL)")
+    bench.add_argument("--cluster", action="store_true", help="one replica of each server against two, and two while "
+                       "one of each is killed, on PostgreSQL, Redis and haproxy (runs tests/cluster/, ~5 min)")
     bench.set_defaults(func=cmd_bench)
     return parser
 

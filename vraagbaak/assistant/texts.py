@@ -103,3 +103,34 @@ COMMAND_MUNICIPALITY = N_("Choose your municipality")
 COMMAND_HELP = N_("How to ask a question")
 COMMAND_PRIVACY = N_("What I store about you")
 COMMAND_FORGET = N_("Delete what I stored about you")
+
+# --- The volunteers' desk (vraagbaak/desk/): what newcomers and volunteers read. ---
+# To the newcomer. {name}: the first name or nickname a volunteer chose with /naam.
+DESK_VOLUNTEER_SAYS = N_("{name} (volunteer):")
+DESK_DEFAULT_NAME = N_("Volunteer")
+# Above a reply of a volunteer who chose no name.
+DESK_VOLUNTEER_SAYS_UNNAMED = N_("Volunteer:")
+DESK_TICKET_CLOSED = N_("The volunteer has ended this conversation. You can ask me a new question "
+                        "at any time.")
+# To the volunteers, in their group's topic for one ticket. The command names stay as they are.
+DESK_TOPIC_OPENED = N_("Ticket #{ticket}: a newcomer asks for help. Write your answer in this topic: "
+                       "the newcomer gets it from the bot. /klaar ends the conversation, /artikel "
+                       "saves the answer as a draft article, /naam sets the name the newcomer sees.")
+DESK_FROM_NEWCOMER = N_("Newcomer:")
+DESK_FROM_ASSISTANT = N_("Vraagbaak answered:")
+DESK_ONLY_TEXT = N_("Sorry, I cannot pass on photos, voice messages or files yet. Please write your "
+                    "answer as text.")
+DESK_TICKET_IS_CLOSED = N_("This ticket is closed, so your message was not sent. If the newcomer "
+                           "writes again, a new ticket opens.")
+DESK_CLOSED_DONE = N_("Ticket #{ticket} is closed. The newcomer has been told.")
+DESK_NOT_DELIVERED = N_("Sorry, your message could not be delivered to the newcomer. They may have "
+                        "left the chat.")
+DESK_QUEUED = N_("The newcomer will get your message as soon as they write to the bot again.")
+DESK_NOT_A_TICKET = N_("Use this command in the topic of a ticket.")
+DESK_DRAFT_SAVED = N_("Saved as a draft article: {draft}. It is not used in answers until someone "
+                      "checks it and adds it to the knowledge base.")
+DESK_DRAFT_NOTHING = N_("There is no answer from a volunteer in this ticket yet, so there is nothing "
+                        "to save.")
+DESK_NAME_SET = N_("Newcomers now see your name as: {name}")
+DESK_NAME_HELP = N_("Write /naam and the first name or nickname newcomers should see, for example: "
+                    "/naam Semhar. Use 1 to 32 letters or digits; not your full name.")

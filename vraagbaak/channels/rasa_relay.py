@@ -86,8 +86,6 @@ class Gateway:
             message = payloads.as_typed_text(message)
         payload = json.dumps({"sender": sender, "message": message,
                               "metadata": {"lang": hint, "municipality": municipality}}).encode()
-        # For the apology only: a button payload has no language of its own.
-        lang = hint or (FALLBACK_LANGUAGE if message.startswith("/") else detect_language(message).lang)
         try:
             # One bound for the whole exchange: httpx's timeouts count per read, and a Rasa that
             # sends a byte now and then must not hold the user longer than the setting says.
@@ -97,12 +95,18 @@ class Gateway:
             messages = response.json()
         except (httpx.HTTPError, TimeoutError, json.JSONDecodeError, OSError) as exc:
             log.warning("rasa unreachable", extra={"error": type(exc).__name__})
-            return self.unavailable(lang, municipality)
+            return self.unavailable(apology_language(message, hint), municipality)
         if not isinstance(messages, list) or not messages:
             # Rasa answers with nothing when an action fails (e.g. the action server is down).
             log.warning("rasa returned no messages")
-            return self.unavailable(lang, municipality)
+            return self.unavailable(apology_language(message, hint), municipality)
         return merge_custom(messages)
+
+
+def apology_language(message: str, hint: str | None) -> str:
+    """The language to apologise in: the channel's, else the message's (a button payload has
+    none of its own). Worked out only when needed: detection costs time on every answer."""
+    return hint or (FALLBACK_LANGUAGE if message.startswith("/") else detect_language(message).lang)
 
 
 def merge_custom(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

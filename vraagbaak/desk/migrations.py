@@ -96,6 +96,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX IF NOT EXISTS outbox_sender ON outbox (sender, id)",
         "CREATE INDEX IF NOT EXISTS outbox_created_at ON outbox (created_at)",
     )),
+    Migration(3, "the volunteers' desk: the names volunteers chose to show", (
+        # ``volunteer``: a keyed hash of the Telegram user id (vraagbaak.desk.names), never the id.
+        """CREATE TABLE IF NOT EXISTS volunteer_names (
+            volunteer TEXT PRIMARY KEY, name TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+    )),
 )
 LATEST = MIGRATIONS[-1].version
 

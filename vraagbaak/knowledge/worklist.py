@@ -2,7 +2,8 @@
 volunteers. Questions are grouped by the article they came nearest to, so a volunteer sees
 whether an article needs more example questions or whether a new article is needed.
 
-It reads only the records (:mod:`vraagbaak.desk.records`), which never hold who asked.
+It reads only the records (:mod:`vraagbaak.desk.records`), which never hold who asked, and the
+drafts volunteers made from their answers with /artikel (:mod:`vraagbaak.desk.drafts`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from vraagbaak.desk.drafts import drafts_dir, list_drafts
 from vraagbaak.desk.records import Records
+from vraagbaak.settings import Settings
 
 #: Questions shown per group; the rest are counted.
 SHOWN_PER_GROUP = 5
@@ -70,4 +73,19 @@ def render_worklist(work: WorkList, days: int) -> str:
     lines += [f"  {article}: {bad} / {good}" for article, (bad, good) in work.feedback.items()] or ["  none"]
     asked = ", ".join(f"{lang} {n}" for lang, n in work.handoffs_by_lang.most_common()) or "none"
     lines.append(f"\nRequests for a person: {sum(work.handoffs_by_lang.values())} ({asked})")
+    return "\n".join(lines)
+
+
+def render_drafts(settings: Settings) -> str:
+    """The drafts volunteers saved with /artikel, newest first: never served until made articles."""
+    found = list_drafts(settings)
+    lines = [f"Draft articles from volunteers' answers ({drafts_dir(settings)}): {len(found)}"]
+    for draft in found:
+        near = f", nearest article: {draft.suggested_article}" if draft.suggested_article else ""
+        lines.append(f"  [{draft.lang}] {draft.path.relative_to(drafts_dir(settings)).as_posix()} "
+                     f"(ticket #{draft.ticket}, {draft.created}{near})")
+        lines.append(f"      {draft.first_question}")
+    if found:
+        lines.append("\n  What to do: check the answer against an official source, then add the questions to "
+                     "the nearest article or write a new one (`vraagbaak kb new`); delete the draft when done.")
     return "\n".join(lines)

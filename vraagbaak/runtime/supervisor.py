@@ -238,6 +238,9 @@ def start_all(settings: Settings, rasa_server: bool = True, action_server: bool 
 
 
 def run(settings: Settings) -> int:
+    # The terminal shows readiness, restarts and problems; a line per request belongs in the logs
+    # of a deployment (`vraagbaak web` under compose or Kubernetes), not here.
+    logging.getLogger("vraagbaak.web.access").setLevel(logging.WARNING)
     try:
         services = start_all(settings)
     except RuntimeError as exc:

@@ -44,13 +44,27 @@ class BuildReport:
     bank: dict[str, object] = field(default_factory=dict)
 
 
+def _knowledge_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.suffix in FINGERPRINT_SUFFIXES and p.is_file())
+
+
 def knowledge_fingerprint(root: Path) -> str:
     """Changes whenever any knowledge file changes: tells whether the index is up to date."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.suffix in FINGERPRINT_SUFFIXES and p.is_file()):
+    for path in _knowledge_files(root):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def knowledge_stat(root: Path) -> tuple[tuple[str, int, int], ...]:
+    """Each knowledge file's name, size and modification time: a cheap first look, so that a
+    watcher reads the files themselves only when one of these changed."""
+    found = []
+    for path in _knowledge_files(root):
+        status = path.stat()
+        found.append((str(path.relative_to(root)), status.st_size, status.st_mtime_ns))
+    return tuple(found)
 
 
 class _CachedEmbedder:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from vraagbaak.search.builder import knowledge_fingerprint
+from vraagbaak.search.builder import knowledge_fingerprint, knowledge_stat
 from vraagbaak.search.embedders import Embedder, make_embedder
 from vraagbaak.search.engine import SearchEngine
 from vraagbaak.search.service import KnowledgeInvalid, build, open_engine
@@ -23,6 +23,7 @@ class LiveEngine:
         self.settings = settings
         self.embedder = embedder or make_embedder(settings)
         self._engine = open_engine(settings, self.embedder)
+        self._seen_stat = knowledge_stat(settings.knowledge_dir)
         self._seen = knowledge_fingerprint(settings.knowledge_dir)
         self.last_error: str | None = None
         self._stop = threading.Event()
@@ -52,9 +53,15 @@ class LiveEngine:
         self._thread.join(timeout=10)
 
     def check_now(self) -> bool:
-        """Rebuild if knowledge/ changed since the last look. True when a new index is served."""
+        """Rebuild if knowledge/ changed since the last look. True when a new index is served.
+        The files are read only when their sizes or times changed (every second, on a server
+        that answers users meanwhile)."""
         try:
+            stat = knowledge_stat(self.settings.knowledge_dir)
+            if stat == self._seen_stat:
+                return False
             fingerprint = knowledge_fingerprint(self.settings.knowledge_dir)
+            self._seen_stat = stat
         except OSError as exc:  # a file vanished while being read: look again next time
             log.debug("knowledge changed while reading: %s", exc)
             return False

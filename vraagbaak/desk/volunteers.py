@@ -1,0 +1,354 @@
+"""The volunteers' side of the desk: Telegram supergroups with forum topics, one topic per ticket.
+
+A ticket gets a topic titled ``#42 · ti · Enschede · zorgtoeslag``, opened with what the
+newcomer asked and what the assistant answered (:meth:`VolunteerDesk.open_topic`). Whatever a
+volunteer writes in that topic reaches the newcomer (:mod:`.delivery`), labelled with the name
+they chose (``/naam Semhar``; :mod:`.names`). ``/klaar`` closes the ticket and the topic and tells
+the newcomer; ``/artikel`` keeps the exchange as a draft article (:mod:`.drafts`).
+
+Privacy: the group sees a ticket number, never the newcomer's Telegram id, name, username or
+phone (a ticket does not even hold them: only a keyed hash), and texts with BSN-like numbers
+masked. Only messages from the configured groups are read (``filters.Chat``): a member of the
+group is a volunteer, so group membership, managed by the coordinators in Telegram, is the
+access control. Logs carry ticket numbers, never a text.
+
+The handlers join the newcomer bridge's python-telegram-bot application (:meth:`add_to`), so
+one bot serves both; the bot must be an admin of each group with the right to manage topics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from telegram import Bot, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, BaseHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from vraagbaak.assistant import texts
+from vraagbaak.assistant.i18n import Translator, translator
+from vraagbaak.channels.telegram.formatting import MAX_MESSAGE_LENGTH, telegram_length
+from vraagbaak.channels.telegram.identity import sender_key
+from vraagbaak.channels.telegram.retry import with_retry
+from vraagbaak.desk import drafts
+from vraagbaak.desk.config import DeskConfig
+from vraagbaak.desk.database import Database, open_database
+from vraagbaak.desk.delivery import Delivered, Delivery, TelegramSender
+from vraagbaak.desk.masking import mask_identifiers
+from vraagbaak.desk.names import VolunteerNames, clean_name, volunteer_id
+from vraagbaak.desk.outbox import Outbox
+from vraagbaak.desk.tickets import Ticket, TicketMessage, TicketStore
+from vraagbaak.knowledge.loader import load_municipalities
+from vraagbaak.knowledge.model import Municipality
+from vraagbaak.languages import FALLBACK_LANGUAGE
+from vraagbaak.settings import Settings
+
+log = logging.getLogger("vraagbaak.desk")
+
+Context = ContextTypes.DEFAULT_TYPE
+#: Telegram's limit for a forum topic's name.
+MAX_TITLE_CHARS = 128
+TITLE_SEPARATOR = " · "
+#: Put before a closed ticket's topic name, so the topic list shows what still needs someone.
+CLOSED_MARK = "✅ "
+#: The commands, in Dutch like the newcomers' ones (Telegram commands are Latin).
+CLOSE, ARTICLE, NAME = "klaar", "artikel", "naam"
+#: What volunteers may send that the desk cannot pass on yet (the newcomer bridge has its own list;
+#: importing it would make the bridge, which imports this module, import itself).
+MEDIA = (filters.PHOTO | filters.VOICE | filters.AUDIO | filters.VIDEO | filters.VIDEO_NOTE | filters.Sticker.ALL
+         | filters.Document.ALL | filters.ANIMATION | filters.LOCATION | filters.CONTACT | filters.POLL)
+
+
+def topic_title(ticket: Ticket, municipalities: Mapping[str, Municipality]) -> str:
+    """``#42 · ti · Enschede · zorgtoeslag``: number, language, municipality, topic, as known."""
+    place = municipalities[ticket.municipality].name if ticket.municipality in municipalities else ticket.municipality
+    topic = mask_identifiers(" ".join(ticket.topic.split())) if ticket.topic else None
+    parts = [f"#{ticket.id}", ticket.lang, place, topic]
+    return TITLE_SEPARATOR.join(part for part in parts if part)[:MAX_TITLE_CHARS]
+
+
+def opening_texts(ticket: Ticket, history: list[TicketMessage], t: Translator) -> list[str]:
+    """The topic's first messages: what to do, then the conversation so far, in pieces under
+    Telegram's limit. Only stored (masked) texts and the ticket number: nothing about who."""
+    labels = {"newcomer": t(texts.DESK_FROM_NEWCOMER), "assistant": t(texts.DESK_FROM_ASSISTANT)}
+    entries = [t(texts.DESK_TOPIC_OPENED, ticket=ticket.id)]
+    entries += [f"{labels[m.author]}\n{m.text}" for m in history if m.author in labels]
+    pieces: list[str] = []
+    for entry in entries:
+        entry = entry[:MAX_MESSAGE_LENGTH]  # a stored text is at most the limit; its label may tip it over
+        if pieces and telegram_length(f"{pieces[-1]}\n\n{entry}") <= MAX_MESSAGE_LENGTH:
+            pieces[-1] = f"{pieces[-1]}\n\n{entry}"
+        else:
+            pieces.append(entry)
+    return pieces
+
+
+class _TopicLocks:
+    """One lock per topic: a topic's updates are handled in the order they came (two volunteers'
+    replies reach the newcomer in the order the group saw them); a lock goes when nobody uses it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[tuple[int, int | None], tuple[asyncio.Lock, int]] = {}
+
+    async def run(self, key: tuple[int, int | None], work: Callable[[], Awaitable[None]]) -> None:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                await work()
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+class VolunteerDesk:
+    """The volunteers' handlers and what they share. Build with :meth:`open`."""
+
+    def __init__(self, settings: Settings, config: DeskConfig, store: TicketStore, names: VolunteerNames,
+                 delivery: Delivery, key: bytes, municipalities: Mapping[str, Municipality],
+                 nearest: drafts.NearestArticle | None = None) -> None:
+        self.settings = settings
+        self.config = config
+        self.store = store
+        self.names = names
+        self.delivery = delivery
+        self._key = key
+        self.municipalities = municipalities
+        self.nearest = nearest
+        self._locks = _TopicLocks()
+
+    @classmethod
+    def open(cls, settings: Settings, telegram: TelegramSender | None = None) -> VolunteerDesk:
+        """The desk over the database the settings name. ``telegram``: how the newcomer bridge
+        sends to a Telegram newcomer (:data:`~.delivery.TelegramSender`); it may be set later as
+        ``desk.delivery.telegram``. Raises ValueError on unusable desk settings."""
+        config = DeskConfig.from_settings(settings)
+        database = open_database(settings)
+        return cls(settings, config, TicketStore(database), VolunteerNames(database),
+                   Delivery(Outbox(database), settings.translations_dir, telegram), sender_key(settings),
+                   load_municipalities(settings.knowledge_dir, []), drafts.SearchNearest(settings))
+
+    @property
+    def database(self) -> Database:
+        return self.store.database
+
+    def close(self) -> None:
+        self.database.close()
+
+    def t(self, lang: str | None) -> Translator:
+        return translator(self.settings.translations_dir, lang or FALLBACK_LANGUAGE)
+
+    # --- for the newcomer side ---------------------------------------------------------------------
+    async def open_topic(self, bot: Bot, ticket: Ticket) -> int | None:
+        """Give ``ticket`` its topic in its language's group and post the conversation so far
+        (the ticket's stored messages); the topic's thread id. None when no group takes the
+        ticket's language or Telegram refused (the group is no forum, the bot no admin): the
+        newcomer must then be told that no volunteer can be reached. A ticket that has its topic
+        keeps it (the stored ticket is read: the caller's copy may be older)."""
+        ticket = await asyncio.to_thread(self.store.get, ticket.id) or ticket
+        if ticket.volunteer_thread_id is not None:
+            return ticket.volunteer_thread_id
+        chat_id = self.config.chats.chat_for(ticket.lang)
+        if chat_id is None:
+            return None
+        try:
+            topic = await with_retry(lambda: bot.create_forum_topic(chat_id, topic_title(ticket, self.municipalities)),
+                                     "createForumTopic")
+        except TelegramError as exc:
+            log.error("could not open a topic for a ticket", extra={"ticket": ticket.id, "error": type(exc).__name__})
+            return None
+        thread_id = topic.message_thread_id
+        await asyncio.to_thread(self.store.set_thread, ticket.id, chat_id, thread_id)
+        history = await asyncio.to_thread(self.store.messages, ticket.id)
+        for piece in opening_texts(ticket, history, self.t(ticket.lang)):
+            await self._post(bot, chat_id, thread_id, piece)
+        log.info("ticket topic opened", extra={"ticket": ticket.id, "lang": ticket.lang})
+        return thread_id
+
+    async def from_newcomer(self, bot: Bot, ticket: Ticket, text: str) -> None:
+        """A newcomer's message while their ticket is open: stored (masked) and posted in the topic."""
+        stored = await asyncio.to_thread(self.store.add_message, ticket.id, "newcomer", text)
+        ticket = await asyncio.to_thread(self.store.get, ticket.id) or ticket  # where its topic is now
+        if ticket.volunteer_chat_id is None or ticket.volunteer_thread_id is None:
+            return  # no topic (yet): the message is in the history a topic opens with
+        label = self.t(ticket.lang)(texts.DESK_FROM_NEWCOMER)
+        await self._post(bot, ticket.volunteer_chat_id, ticket.volunteer_thread_id,
+                         f"{label}\n{stored.text}"[:MAX_MESSAGE_LENGTH])
+
+    async def forget(self, bot: Bot, sender: str) -> int:
+        """/vergeet: delete the topics the newcomer's tickets had (what volunteers saw of them),
+        then every desk row of theirs; how many rows went. A topic Telegram will not delete (it
+        is gone already, the bot lost its rights) is logged, and the rows go all the same."""
+        rows = await asyncio.to_thread(
+            self.database.query, "SELECT id, volunteer_chat_id, volunteer_thread_id FROM tickets "
+            "WHERE sender = ? AND volunteer_thread_id IS NOT NULL ORDER BY id", (sender,))
+        for row in rows.rows:
+            chat_id, thread_id = int(row["volunteer_chat_id"]), int(row["volunteer_thread_id"])
+            await self._best_effort(lambda: bot.delete_forum_topic(chat_id, thread_id), "deleteForumTopic")
+            log.info("ticket topic deleted on request", extra={"ticket": row["id"]})
+        return await asyncio.to_thread(self.store.forget_sender, sender)
+
+    # --- the handlers ------------------------------------------------------------------------------
+    def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
+        """Every handler reads only the configured groups; anything else is not the desk's."""
+        groups = filters.Chat(chat_id=sorted(self.config.chats.chat_ids)) & filters.UpdateType.MESSAGE
+        return [
+            CommandHandler(CLOSE, self._guarded(self.on_close), filters=groups),
+            CommandHandler(ARTICLE, self._guarded(self.on_article), filters=groups),
+            CommandHandler(NAME, self._guarded(self.on_name), filters=groups),
+            MessageHandler(groups & filters.TEXT & ~filters.COMMAND, self._guarded(self.on_text)),
+            MessageHandler(groups & MEDIA, self._guarded(self.on_media)),
+        ]
+
+    def add_to(self, app: Application, group: int = 0) -> None:
+        if self.config.chats.enabled:
+            app.add_handlers(self.handlers(), group=group)
+
+    def _guarded(self, handler: Callable[[Message, Context], Awaitable[None]]
+                 ) -> Callable[[Update, Context], Awaitable[None]]:
+        """The topic's updates in order; a failure logged without its text, and the volunteer
+        told in the topic (the bridge's own error handler would answer in the group's General)."""
+        @functools.wraps(handler)
+        async def run(update: Update, context: Context) -> None:
+            message = update.effective_message
+            user = update.effective_user
+            if message is None or user is None or (user.is_bot and not _anonymous_admin(message)):
+                return  # other bots, and channel posts forwarded into the group
+
+            async def work() -> None:
+                try:
+                    await handler(message, context)
+                except Exception as exc:  # noqa: BLE001 - one update's failure must not stop the desk
+                    log.error("desk update failed", extra={"handler": handler.__name__, "error": type(exc).__name__})
+                    log.error("desk update failed: traceback", exc_info=exc)
+                    try:
+                        await self._post(context.bot, message.chat_id, _thread(message),
+                                         self.t(FALLBACK_LANGUAGE)(texts.SOMETHING_WRONG))
+                    except TelegramError:
+                        pass
+
+            await self._locks.run((message.chat_id, _thread(message)), work)
+
+        return run
+
+    async def on_text(self, message: Message, context: Context) -> None:
+        """A volunteer's reply in a ticket's topic: stored (masked) and delivered to the newcomer."""
+        ticket = await self._ticket(message)
+        if ticket is None:
+            return  # volunteers talking among themselves, outside any ticket
+        t = self.t(ticket.lang)
+        if not ticket.is_open:
+            await self._answer(context.bot, message, t(texts.DESK_TICKET_IS_CLOSED))
+            return
+        name = await self._name(message, t)
+        stored = await asyncio.to_thread(self.store.add_message, ticket.id, "volunteer", message.text or "", name)
+        result = await self.delivery.reply(ticket, name, stored.text)
+        if result is Delivered.FAILED:
+            await self._answer(context.bot, message, t(texts.DESK_NOT_DELIVERED))
+            return
+        await asyncio.to_thread(self.store.mark_first_reply, ticket.id)
+        if result is Delivered.QUEUED:
+            await self._answer(context.bot, message, t(texts.DESK_QUEUED))
+
+    async def on_media(self, message: Message, context: Context) -> None:
+        """A photo, voice message or file in a ticket's topic: cannot be passed on yet; said so."""
+        ticket = await self._ticket(message)
+        if ticket is None:
+            return
+        t = self.t(ticket.lang)
+        await self._answer(context.bot, message, t(texts.DESK_ONLY_TEXT if ticket.is_open else texts.DESK_TICKET_IS_CLOSED))
+
+    async def on_close(self, message: Message, context: Context) -> None:
+        """/klaar: the ticket closed, the newcomer told, the topic marked and closed."""
+        ticket = await self._ticket(message)
+        if ticket is None:
+            await self._answer(context.bot, message, self._group_t(message)(texts.DESK_NOT_A_TICKET))
+            return
+        t = self.t(ticket.lang)
+        if await asyncio.to_thread(self.store.close, ticket.id):
+            if await self.delivery.closed(ticket) is Delivered.FAILED:
+                await self._answer(context.bot, message, t(texts.DESK_NOT_DELIVERED))
+        await self._answer(context.bot, message, t(texts.DESK_CLOSED_DONE, ticket=ticket.id))
+        chat_id, thread_id = message.chat_id, _thread(message)
+        assert thread_id is not None  # a ticket was found by it
+        title = CLOSED_MARK + topic_title(ticket, self.municipalities)
+        await self._best_effort(lambda: context.bot.edit_forum_topic(chat_id, thread_id, name=title[:MAX_TITLE_CHARS]),
+                                "editForumTopic")
+        await self._best_effort(lambda: context.bot.close_forum_topic(chat_id, thread_id), "closeForumTopic")
+
+    async def on_article(self, message: Message, context: Context) -> None:
+        """/artikel: the ticket's questions and the volunteers' answer as a draft article."""
+        ticket = await self._ticket(message)
+        if ticket is None:
+            await self._answer(context.bot, message, self._group_t(message)(texts.DESK_NOT_A_TICKET))
+            return
+        t = self.t(ticket.lang)
+        history = await asyncio.to_thread(self.store.messages, ticket.id)
+        draft = await asyncio.to_thread(drafts.compose, ticket, history, self.nearest)
+        if draft is None:
+            await self._answer(context.bot, message, t(texts.DESK_DRAFT_NOTHING))
+            return
+        await asyncio.to_thread(drafts.write, self.settings, draft)
+        shown = f"{drafts.DRAFTS_FOLDER}/{draft.relative_path.as_posix()}"
+        await self._answer(context.bot, message, t(texts.DESK_DRAFT_SAVED, draft=shown))
+
+    async def on_name(self, message: Message, context: Context) -> None:
+        """/naam Semhar: the name newcomers see on this volunteer's replies from now on."""
+        ticket = await self._ticket(message)
+        t = self.t(ticket.lang) if ticket else self._group_t(message)
+        name = clean_name(" ".join(context.args or []))
+        if name is None or message.from_user is None:
+            await self._answer(context.bot, message, t(texts.DESK_NAME_HELP))
+            return
+        await asyncio.to_thread(self.names.set, volunteer_id(message.from_user.id, self._key), name)
+        log.info("volunteer chose a name", extra={"chat_langs": self.config.chats.langs_of(message.chat_id)})
+        await self._answer(context.bot, message, t(texts.DESK_NAME_SET, name=name))
+
+    # --- helpers -----------------------------------------------------------------------------------
+    async def _ticket(self, message: Message) -> Ticket | None:
+        thread_id = _thread(message)
+        if thread_id is None:
+            return None
+        return await asyncio.to_thread(self.store.by_thread, message.chat_id, thread_id)
+
+    async def _name(self, message: Message, t: Translator) -> str:
+        """The name the volunteer chose, else "Volunteer" in the ticket's language."""
+        chosen = None
+        if message.from_user is not None:
+            chosen = await asyncio.to_thread(self.names.get, volunteer_id(message.from_user.id, self._key))
+        return chosen or t(texts.DESK_DEFAULT_NAME)
+
+    def _group_t(self, message: Message) -> Translator:
+        """A group's own language when it takes one, else Dutch (a group for all languages)."""
+        langs = self.config.chats.langs_of(message.chat_id)
+        return self.t(langs[0] if len(langs) == 1 else FALLBACK_LANGUAGE)
+
+    async def _answer(self, bot: Bot, message: Message, text: str) -> None:
+        """A short note to the volunteers, in the topic the message came from."""
+        await self._post(bot, message.chat_id, _thread(message), text)
+
+    async def _post(self, bot: Bot, chat_id: int, thread_id: int | None, text: str) -> None:
+        """Plain text (no parse mode): nothing a newcomer wrote can become markup."""
+        await with_retry(lambda: bot.send_message(chat_id, text, message_thread_id=thread_id), "sendMessage")
+
+    async def _best_effort(self, call: Callable[[], Awaitable[object]], what: str) -> None:
+        try:
+            await with_retry(call, what)
+        except TelegramError as exc:
+            log.warning("telegram call failed", extra={"method": what, "error": type(exc).__name__})
+
+
+def _anonymous_admin(message: Message) -> bool:
+    """An admin writing as the group itself (Telegram's GroupAnonymousBot): a volunteer too."""
+    return message.sender_chat is not None and message.sender_chat.id == message.chat_id
+
+
+def _thread(message: Message) -> int | None:
+    """The forum topic a message is in; None in the group's General topic."""
+    return message.message_thread_id if message.is_topic_message else None
