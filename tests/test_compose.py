@@ -215,7 +215,7 @@ def test_rasa_runs_through_rasa_entry_with_the_token_in_its_environment() -> Non
     assert (PROJECT_ROOT / "vraagbaak" / "runtime" / "rasa_entry.py").is_file()
     endpoints = yaml.safe_load((PROJECT_ROOT / "deploy" / "endpoints.yml").read_text())
     assert endpoints["tracker_store"]["dialect"] == "postgresql"
-    assert endpoints["lock_store"]["type"] == "redis"
+    assert endpoints["lock_store"]["type"] == "vraagbaak.runtime.lock_store.AtomicRedisLockStore"  # not Rasa's racy RedisLockStore
     assert services()["actions"]["build"]["dockerfile"] == "deploy/Dockerfile"
 
 

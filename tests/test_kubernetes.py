@@ -415,7 +415,7 @@ def test_rasas_endpoints_use_the_shared_stores_and_every_variable_they_name_is_s
     endpoints = yaml.safe_load(text)
     assert endpoints["tracker_store"]["dialect"] == "postgresql"
     assert endpoints["tracker_store"]["url"] == "${VRAAGBAAK_TRACKER_DB}"
-    assert endpoints["lock_store"]["type"] == "redis"
+    assert endpoints["lock_store"]["type"] == "vraagbaak.runtime.lock_store.AtomicRedisLockStore"
     rasa = pod_spec(objects("Deployment")["rasa"])["containers"][0]
     values = [str(value) for section in endpoints.values() for value in section.values()]
     named = set(re.findall(r"\$\{(\w+)\}", " ".join(values)))
