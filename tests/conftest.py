@@ -103,8 +103,11 @@ def stack(real_settings: Settings, real_engine: SearchEngine) -> Services:
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(rasa.model_path(Settings()), rasa.model_path(real_settings))
     shutil.copy(rasa.models_dir(Settings()) / f"{rasa.MODEL_NAME}.sha256", target)
+    # The end-to-end suites talk faster than people type, all from one address: the gateway's
+    # limits would answer them; the limits have their own tests (test_web_limits.py).
     settings = replace(real_settings, web_port=free_port(), action_port=free_port(),
-                       rasa_url=f"http://127.0.0.1:{free_port()}", rasa_token="e2e-test-token")
+                       rasa_url=f"http://127.0.0.1:{free_port()}", rasa_token="e2e-test-token",
+                       web_sender_burst=10_000, web_ip_burst=100_000)
     services = start_all(settings)
     yield services
     services.stop()

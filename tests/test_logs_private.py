@@ -116,7 +116,8 @@ def test_conversations_with_personal_data_leave_none_in_the_logs(stack: Services
     assert [e["kind"] for e, (_, _, kind) in zip(new, turns) if kind] == \
         ["feedback_helpful", "feedback_not_helpful", "request_human"], new
     assert all(e.get("lang") and "confidence" in e for e in new), new
-    http_lines = [line for line in web_log_lines if "http POST /api/messages" in line]
+    http_lines = [line for line in web_log_lines
+                  if '"method": "POST"' in line and '"path": "/api/messages"' in line and '"status": 200' in line]
     assert len(http_lines) == len(turns), web_log_lines
     files["web gateway (in-process records)"] = web_log_lines
 

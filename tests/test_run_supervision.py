@@ -77,7 +77,10 @@ def wait_for(condition, timeout: float, what: str):  # noqa: ANN001, ANN201
 def env_for(var: Path, web_port: int, rasa_port: int, action_port: int) -> dict[str, str]:
     return {**os.environ, "VRAAGBAAK_VAR_DIR": str(var), "VRAAGBAAK_WEB_PORT": str(web_port),
             "VRAAGBAAK_ACTION_PORT": str(action_port), "VRAAGBAAK_RASA_URL": f"http://127.0.0.1:{rasa_port}",
-            "VRAAGBAAK_TELEGRAM_TOKEN": "", "VRAAGBAAK_RASA_TOKEN": ""}
+            "VRAAGBAAK_TELEGRAM_TOKEN": "", "VRAAGBAAK_RASA_TOKEN": "",
+            # This test asks faster than a person types, while it waits for a restarted server;
+            # the limits have their own tests (test_web_limits.py).
+            "VRAAGBAAK_WEB_SENDER_BURST": "1000", "VRAAGBAAK_WEB_IP_BURST": "1000"}
 
 
 @pytest.fixture(scope="module")

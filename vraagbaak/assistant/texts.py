@@ -82,6 +82,9 @@ WIDGET_RETRY = N_("Try again")
 # --- Limits against floods, in every channel (the web gateway, the Telegram bridge). ---
 TOO_MANY = N_("You are sending many messages at once. Please wait a moment, then ask "
               "again.")
+#: Under every refusal for too many or too long messages: a refusal must never be all that
+#: someone in danger reads (a message that looks like an emergency is let through anyway).
+IN_DANGER_CALL_112 = N_("Is someone in danger now? Call 112.")
 MESSAGE_TOO_LONG = N_("Your message is too long for me. Please ask one question in a few "
                       "sentences.")
 

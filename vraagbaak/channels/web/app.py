@@ -49,6 +49,8 @@ from vraagbaak.i18n.detect import detect_language
 from vraagbaak.knowledge.loader import load_municipalities
 from vraagbaak.knowledge.model import Municipality
 from vraagbaak.languages import FALLBACK_LANGUAGE, LANGUAGES
+from vraagbaak.safety.check import SafetyCheck
+from vraagbaak.safety.data import load_safety
 from vraagbaak.settings import Settings
 
 log = logging.getLogger("vraagbaak.web")
@@ -58,6 +60,8 @@ STATIC_DIR = Path(str(resources.files("vraagbaak.channels").joinpath("static")))
 HEARTBEAT_S = 15.0
 #: The longest a long-polling request waits for news.
 LONG_POLL_MAX_S = 25.0
+#: How much of a refused message the danger patterns read (the first words say it).
+MAX_SAFETY_CHARS = 2_000
 EXPECTED_MESSAGE = "expected JSON with sender and message (or payload)"
 EXPECTED_SENDER = "expected JSON with the widget's sender id"
 
@@ -109,6 +113,7 @@ class Web:
     page: str
     page_csp: str
     outbox: OutboxReader | None
+    safety: SafetyCheck  # its danger and calm patterns only (the meaning needs the index)
     gateway: Gateway | None = None  # opened by the lifespan
     hub: PushHub | None = None
 
@@ -124,10 +129,17 @@ class Web:
         return JSONResponse({"error": "this site may not use the Vraagbaak API (VRAAGBAAK_ALLOWED_ORIGINS)"},
                             status_code=403)
 
+    def may_be_danger(self, message: str) -> bool:
+        """Do the safety layer's danger patterns (any language) match? Calm patterns are not
+        read here: when in doubt the message goes to Rasa, whose safety layer decides."""
+        hit, _ = self.safety.words(message[:MAX_SAFETY_CHARS])
+        return hit is not None
+
     def polite(self, status: int, text: str, kind: str, lang: str, headers: dict[str, str] | None = None) -> Response:
-        """A refusal the widget shows as the assistant's message, in the user's language."""
-        reply = {"text": translator(self.settings.translations_dir, lang)(text),
-                 "custom": {"vraagbaak": kind, "lang": lang}}
+        """A refusal the widget shows as the assistant's message, in the user's language, always
+        with 112 under it."""
+        t = translator(self.settings.translations_dir, lang)
+        reply = {"text": f"{t(text)}\n\n{t(texts.IN_DANGER_CALL_112)}", "custom": {"vraagbaak": kind, "lang": lang}}
         return JSONResponse([reply], status_code=status, headers=headers)
 
 
@@ -155,12 +167,17 @@ async def read_capped(request: Request, limit: int) -> bytes | None:
     return bytes(body)
 
 
-async def read_json(request: Request, web: Web, expected: str) -> Any | Response:
+async def api_json(request: Request, expected: str) -> tuple[Web, Any] | Response:
+    """The checks every posting route makes, then its JSON body: 403 for a page that may not
+    embed the widget, 413 (polite) for a body over the limit, 400 naming what is ``expected``."""
+    web = web_of(request)
+    if refused := web.refused(request):
+        return refused
     body = await read_capped(request, web.settings.max_body_bytes)
     if body is None:
         return web.polite(413, texts.MESSAGE_TOO_LONG, "too_long", page_language(request))
     try:
-        return json.loads(body)
+        return web, json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return JSONResponse({"error": expected}, status_code=400)
 
@@ -183,12 +200,10 @@ async def config(request: Request) -> Response:
 
 
 async def post_message(request: Request) -> Response:
-    web = web_of(request)
-    if refused := web.refused(request):
-        return refused
-    data = await read_json(request, web, EXPECTED_MESSAGE)
-    if isinstance(data, Response):
-        return data
+    checked = await api_json(request, EXPECTED_MESSAGE)
+    if isinstance(checked, Response):
+        return checked
+    web, data = checked
     try:
         sender = str(data["sender"])[:128]
         # A button press sends its payload; typed text is a message (never a command).
@@ -202,9 +217,16 @@ async def post_message(request: Request) -> Response:
     def language() -> str:
         return hint or (FALLBACK_LANGUAGE if is_payload else detect_language(message[:500]).lang)
 
-    if len(message) > web.settings.max_message_chars:
+    too_long = len(message) > web.settings.max_message_chars
+    refusal = None if too_long else web.limits.message(web.client(request), sender)
+    if (too_long or refusal) and web.may_be_danger(message):
+        # A limit must never be what someone in danger gets: Rasa's safety layer decides.
+        log.warning("limit passed over for a message that may be an emergency",
+                    extra={"limit": refusal.limit if refusal else "length"})
+        message = message[:web.settings.max_message_chars]
+    elif too_long:
         return web.polite(413, texts.MESSAGE_TOO_LONG, "too_long", language())
-    if refusal := web.limits.message(web.client(request), sender):
+    elif refusal:
         log.info("rate limited", extra={"limit": refusal.limit})
         return web.polite(429, texts.TOO_MANY, "too_many", language(),
                           {"Retry-After": str(refusal.retry_after_s)})
@@ -278,12 +300,10 @@ async def poll_messages(request: Request) -> Response:
 async def forget(request: Request) -> Response:
     """The same answer whether the conversation existed or not: 200 when it is gone, 503 when
     that could not be made sure of (the widget asks again at its next start)."""
-    web = web_of(request)
-    if refused := web.refused(request):
-        return refused
-    data = await read_json(request, web, EXPECTED_SENDER)
-    if isinstance(data, Response):
-        return data
+    checked = await api_json(request, EXPECTED_SENDER)
+    if isinstance(checked, Response):
+        return checked
+    web, data = checked
     sender = data.get("sender") if isinstance(data, dict) else None
     if not is_widget_sender(sender):
         return JSONResponse({"error": EXPECTED_SENDER}, status_code=400)
@@ -317,8 +337,10 @@ def create_app(settings: Settings, outbox: OutboxReader | None = None) -> Starle
     page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
     if outbox is None:
         outbox = default_outbox(settings)
+    safety = load_safety(settings.knowledge_dir)
     web = Web(settings, municipalities, OriginPolicy(settings.origins), Limits(settings), config_body,
-              '"' + hashlib.sha256(config_body).hexdigest()[:32] + '"', page, page_policy(page), outbox)
+              '"' + hashlib.sha256(config_body).hexdigest()[:32] + '"', page, page_policy(page), outbox,
+              SafetyCheck(safety.danger, safety.calm))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
