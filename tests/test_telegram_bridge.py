@@ -76,6 +76,7 @@ def bridge(fake: FakeTelegram, rasa: FakeRasa, tmp_path_factory: pytest.TempPath
     # Telegram's callback data: the gateway only relays payloads of municipalities it knows.
     knowledge = tmp_path_factory.mktemp("knowledge")
     shutil.copy(Settings().knowledge_dir / "municipalities.yaml", knowledge / "municipalities.yaml")
+    shutil.copytree(Settings().knowledge_dir / "safety", knowledge / "safety")  # the flood limit reads the danger patterns
     with (knowledge / "municipalities.yaml").open("a", encoding="utf-8") as handle:
         handle.write(f'{FAR_CODE}:\n  name: Súdwest-Fryslân\n  phone: "14 0515"\n  website: https://sudwestfryslan.nl\n')
     process = BridgeProcess(fake, tmp_path_factory.mktemp("bridge"), rasa_url=rasa.url, rasa_token=RASA_TOKEN,
@@ -377,8 +378,25 @@ def test_a_flood_from_one_chat_is_limited(fake: FakeTelegram, rasa: FakeRasa, br
     time.sleep(1.0)
     replies = [r.params["text"] for r in fake.sent(7301010)]
     burst = Settings().telegram_burst
-    assert replies == [f"echo flood {n}" for n in range(burst)] + [escaped(t("nl")(texts.TOO_MANY))]
+    too_many = f'{t("nl")(texts.TOO_MANY)}\n\n{t("nl")(texts.IN_DANGER_CALL_112)}'
+    assert replies == [f"echo flood {n}" for n in range(burst)] + [escaped(too_many)]
     assert len([m for m in rasa.messages() if m["message"].startswith("flood ")]) == burst
+
+
+def test_a_flood_limit_never_holds_back_a_message_that_may_be_an_emergency(fake: FakeTelegram, rasa: FakeRasa,
+                                                                           bridge: BridgeProcess) -> None:
+    """Someone in danger who writes fast: over the limit, a message matching a danger pattern
+    still reaches Rasa (whose safety layer answers it); an ordinary one does not."""
+    for number in range(Settings().telegram_burst + 2):
+        fake.text(7301015, f"vraag {number}")
+    time.sleep(0.5)
+    emergency, ordinary = "Help, mijn buurman is bewusteloos! 7301015", "nog een gewone vraag 7301015"
+    fake.text(7301015, emergency)
+    fake.text(7301015, ordinary)
+    time.sleep(1.0)
+    said = [m["message"] for m in rasa.messages()]
+    assert emergency in said and ordinary not in said
+    assert escaped(f"echo {emergency}") in [r.params["text"] for r in fake.sent(7301015)]
 
 
 def test_one_bad_update_does_not_stop_the_bridge(fake: FakeTelegram, bridge: BridgeProcess) -> None:

@@ -42,6 +42,7 @@ from vraagbaak.channels.telegram.keyboards import CallbackTable, inline_keyboard
 from vraagbaak.channels.telegram.logsetup import configure_bridge_logging
 from vraagbaak.channels.telegram.polling import TolerantBot, silence_raw_data_loggers
 from vraagbaak.channels.ratelimit import FloodGate, Verdict
+from vraagbaak.safety.gate import EmergencyGate
 from vraagbaak.channels.telegram.retry import with_retry
 from vraagbaak.channels.telegram.state import ChatState, ChatStates, telegram_language
 from vraagbaak.channels.telegram.tracker import SLOT_DETECTED_LANGUAGE, SLOT_MUNICIPALITY, RasaTracker
@@ -92,6 +93,7 @@ class TelegramBridge:
         self._key = sender_key(settings)
         self.states = ChatStates()
         self.flood = FloodGate(settings.telegram_burst, settings.telegram_per_minute)
+        self.emergencies = EmergencyGate(settings.knowledge_dir)
         self.callbacks = CallbackTable()
         self._background: set[asyncio.Task[None]] = set()
         self._pool = ThreadPoolExecutor(max_workers=RELAY_THREADS, thread_name_prefix="rasa")
@@ -223,6 +225,11 @@ class TelegramBridge:
             return
         app_language = update.effective_user.language_code if update.effective_user else None
         verdict = self.flood.hit(chat.id)
+        if verdict is not Verdict.ALLOW and self.emergencies.may_be_danger(text):
+            # The flood limit must never be what someone in danger gets (vraagbaak.safety.gate).
+            log.warning("flood limit passed over for a message that may be an emergency",
+                        extra={"sender": self.sender(chat.id)})
+            verdict = Verdict.ALLOW
         if verdict is not Verdict.ALLOW:
             log.info("flood limited", extra={"sender": self.sender(chat.id), "verdict": verdict.value})
             if verdict is Verdict.DROP:
@@ -231,7 +238,8 @@ class TelegramBridge:
             state = self.states.get(chat.id)
             lang = state.language_for(text, app_language)
             if verdict is Verdict.WARN:  # in turn, after the answers to the messages before it
-                await self._say(context.bot, chat.id, self.t(lang)(texts.TOO_MANY))
+                t = self.t(lang)
+                await self._say(context.bot, chat.id, f"{t(texts.TOO_MANY)}\n\n{t(texts.IN_DANGER_CALL_112)}")
                 return
             await work(state, lang)
 

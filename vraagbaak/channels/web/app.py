@@ -49,8 +49,7 @@ from vraagbaak.i18n.detect import detect_language
 from vraagbaak.knowledge.loader import load_municipalities
 from vraagbaak.knowledge.model import Municipality
 from vraagbaak.languages import FALLBACK_LANGUAGE, LANGUAGES
-from vraagbaak.safety.check import SafetyCheck
-from vraagbaak.safety.data import load_safety
+from vraagbaak.safety.gate import EmergencyGate
 from vraagbaak.settings import Settings
 
 log = logging.getLogger("vraagbaak.web")
@@ -60,8 +59,6 @@ STATIC_DIR = Path(str(resources.files("vraagbaak.channels").joinpath("static")))
 HEARTBEAT_S = 15.0
 #: The longest a long-polling request waits for news.
 LONG_POLL_MAX_S = 25.0
-#: How much of a refused message the danger patterns read (the first words say it).
-MAX_SAFETY_CHARS = 2_000
 EXPECTED_MESSAGE = "expected JSON with sender and message (or payload)"
 EXPECTED_SENDER = "expected JSON with the widget's sender id"
 
@@ -113,7 +110,7 @@ class Web:
     page: str
     page_csp: str
     outbox: OutboxReader | None
-    safety: SafetyCheck  # its danger and calm patterns only (the meaning needs the index)
+    emergencies: EmergencyGate
     gateway: Gateway | None = None  # opened by the lifespan
     hub: PushHub | None = None
 
@@ -128,12 +125,6 @@ class Web:
         log.info("refused an API call from an origin that is not allowed")
         return JSONResponse({"error": "this site may not use the Vraagbaak API (VRAAGBAAK_ALLOWED_ORIGINS)"},
                             status_code=403)
-
-    def may_be_danger(self, message: str) -> bool:
-        """Do the safety layer's danger patterns (any language) match? Calm patterns are not
-        read here: when in doubt the message goes to Rasa, whose safety layer decides."""
-        hit, _ = self.safety.words(message[:MAX_SAFETY_CHARS])
-        return hit is not None
 
     def polite(self, status: int, text: str, kind: str, lang: str, headers: dict[str, str] | None = None) -> Response:
         """A refusal the widget shows as the assistant's message, in the user's language, always
@@ -219,7 +210,7 @@ async def post_message(request: Request) -> Response:
 
     too_long = len(message) > web.settings.max_message_chars
     refusal = None if too_long else web.limits.message(web.client(request), sender)
-    if (too_long or refusal) and web.may_be_danger(message):
+    if (too_long or refusal) and web.emergencies.may_be_danger(message):
         # A limit must never be what someone in danger gets: Rasa's safety layer decides.
         log.warning("limit passed over for a message that may be an emergency",
                     extra={"limit": refusal.limit if refusal else "length"})
@@ -337,10 +328,9 @@ def create_app(settings: Settings, outbox: OutboxReader | None = None) -> Starle
     page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
     if outbox is None:
         outbox = default_outbox(settings)
-    safety = load_safety(settings.knowledge_dir)
     web = Web(settings, municipalities, OriginPolicy(settings.origins), Limits(settings), config_body,
               '"' + hashlib.sha256(config_body).hexdigest()[:32] + '"', page, page_policy(page), outbox,
-              SafetyCheck(safety.danger, safety.calm))
+              EmergencyGate(settings.knowledge_dir))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
