@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import re
 
-from vraagbaak.desk.database import DatabaseError as DeskDatabaseError
 from vraagbaak.desk.forget import forget_sender
 from vraagbaak.privacy.db import DatabaseError
 from vraagbaak.privacy.tracker_db import delete_sender_events
@@ -48,7 +47,7 @@ def forget_widget_conversation(settings: Settings, sender: str) -> bool:
         return False
     try:
         forget_sender(settings, sender)
-    except DeskDatabaseError as exc:
+    except DatabaseError as exc:
         log.error("could not delete a web conversation's tickets and pushed messages",
                   extra={"error": str(exc)})
         return False

@@ -33,6 +33,8 @@ import psycopg
 from psycopg.rows import dict_row
 
 from vraagbaak.desk import migrations
+# One error and one wait for every database of ours, the tracker store's included.
+from vraagbaak.privacy.db import DB_TIMEOUT_S, DatabaseError
 from vraagbaak.settings import HIDDEN_PASSWORD, Settings
 
 log = logging.getLogger("vraagbaak.desk")
@@ -41,14 +43,7 @@ Engine = Literal["sqlite", "postgresql"]
 Row = dict[str, Any]
 T = TypeVar("T")
 
-#: Seconds to wait for the database: connecting, or a lock another process holds.
-DB_TIMEOUT_S = 10
 _ENGINE_ERRORS = (sqlite3.Error, psycopg.Error)
-
-
-class DatabaseError(Exception):
-    """The database could not be reached or refused a statement. The message never holds the
-    database's password."""
 
 
 @dataclass(frozen=True)

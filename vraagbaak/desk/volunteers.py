@@ -266,9 +266,8 @@ class VolunteerDesk:
 
     async def on_close(self, message: Message, context: Context) -> None:
         """/klaar: the ticket closed, the newcomer told, the topic marked and closed."""
-        ticket = await self._ticket(message)
+        ticket = await self._ticket_or_say(message, context)
         if ticket is None:
-            await self._answer(context.bot, message, self._group_t(message)(texts.DESK_NOT_A_TICKET))
             return
         t = self.t(ticket.lang)
         if await asyncio.to_thread(self.store.close, ticket.id):
@@ -284,9 +283,8 @@ class VolunteerDesk:
 
     async def on_article(self, message: Message, context: Context) -> None:
         """/artikel: the ticket's questions and the volunteers' answer as a draft article."""
-        ticket = await self._ticket(message)
+        ticket = await self._ticket_or_say(message, context)
         if ticket is None:
-            await self._answer(context.bot, message, self._group_t(message)(texts.DESK_NOT_A_TICKET))
             return
         t = self.t(ticket.lang)
         history = await asyncio.to_thread(self.store.messages, ticket.id)
@@ -316,6 +314,13 @@ class VolunteerDesk:
         if thread_id is None:
             return None
         return await asyncio.to_thread(self.store.by_thread, message.chat_id, thread_id)
+
+    async def _ticket_or_say(self, message: Message, context: Context) -> Ticket | None:
+        """A command's ticket; outside a ticket's topic the volunteer is told so, and None."""
+        ticket = await self._ticket(message)
+        if ticket is None:
+            await self._answer(context.bot, message, self._group_t(message)(texts.DESK_NOT_A_TICKET))
+        return ticket
 
     async def _name(self, message: Message, t: Translator) -> str:
         """The name the volunteer chose, else "Volunteer" in the ticket's language."""

@@ -30,6 +30,7 @@ import httpx
 import numpy as np
 
 from vraagbaak.runtime.ports import port_problem
+from vraagbaak.runtime.supervisor import wait_until_ready
 from vraagbaak.settings import Settings
 
 #: Loopback addresses the simulated users come from; the flood uses its own.
@@ -132,19 +133,6 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_for(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: the process stopped (exit {process.returncode})")
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer")
-
-
 async def gateway_overhead(count: int) -> None:
     rasa_port, web_port = _free_port(), _free_port()
     with tempfile.TemporaryDirectory() as var:
@@ -156,8 +144,8 @@ async def gateway_overhead(count: int) -> None:
         web = subprocess.Popen([sys.executable, "-m", "vraagbaak.cli", "web"], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            _wait_for(f"http://127.0.0.1:{rasa_port}/", rasa)
-            _wait_for(f"http://127.0.0.1:{web_port}/health/live", web)
+            wait_until_ready(f"http://127.0.0.1:{rasa_port}/", rasa, "stand-in Rasa", timeout=30)
+            wait_until_ready(f"http://127.0.0.1:{web_port}/health/live", web, "web gateway", timeout=30)
             users = Users(USER_ADDRESSES[:1])
             try:
                 direct, through = rasa_target(f"http://127.0.0.1:{rasa_port}"), gateway_target(f"http://127.0.0.1:{web_port}")
@@ -211,11 +199,10 @@ async def whole_stack(settings: Settings, questions: list[str], count: int, send
 
 def run_gateway_bench(settings: Settings, questions: list[str], count: int, senders: int = 10) -> int:
     asyncio.run(gateway_overhead(max(count, 300)))
-    for port, variable in ((settings.web_port, "VRAAGBAAK_WEB_PORT"),):
-        if port_problem(settings.host, port, variable) is None:
-            print(f"\nNothing answers on {settings.host}:{port}: start the assistant (`make run`) for the "
-                  "whole-stack and flood figures.")
-            return 0
+    if port_problem(settings.host, settings.web_port, "VRAAGBAAK_WEB_PORT") is None:  # nothing listens
+        print(f"\nNothing answers on {settings.host}:{settings.web_port}: start the assistant (`make run`) for "
+              "the whole-stack and flood figures.")
+        return 0
     asyncio.run(whole_stack(settings, questions, count, senders))
     return 0
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from vraagbaak.desk.drafts import drafts_dir, list_drafts
 from vraagbaak.desk.records import Records
+from vraagbaak.desk.times import stamp
 from vraagbaak.settings import Settings
 
 #: Questions shown per group; the rest are counted.
@@ -37,7 +38,7 @@ class WorkList:
 
 
 def _recent(rows: list[dict[str, Any]], since: datetime) -> list[dict[str, Any]]:
-    cutoff = since.isoformat(timespec="seconds")
+    cutoff = stamp(since)  # the records' own time format
     return [r for r in rows if r["created_at"] >= cutoff]
 
 

@@ -22,7 +22,6 @@ from pathlib import Path
 
 from vraagbaak.desk import migrations, records
 from vraagbaak.desk.database import Database, open_database
-from vraagbaak.desk.database import DatabaseError as DeskDatabaseError
 from vraagbaak.desk.outbox import Outbox
 from vraagbaak.desk.tickets import TicketStore
 from vraagbaak.privacy.db import DatabaseError, open_table
@@ -118,7 +117,7 @@ def purge_desk(settings: Settings, days: int, dry_run: bool, now: datetime | Non
     try:
         # A dry run changes nothing, not even the schema: without the desk's tables, nothing stored.
         database = open_database(settings, migrate=not dry_run)
-    except DeskDatabaseError as exc:
+    except DatabaseError as exc:
         return [Purged(label, shown, None, str(exc), note) for label, note, _ in jobs]
     try:
         stored = not dry_run or migrations.current_version(database) >= migrations.DESK_VERSION
@@ -126,10 +125,10 @@ def purge_desk(settings: Settings, days: int, dry_run: bool, now: datetime | Non
         for label, note, job in jobs:
             try:
                 found.append(Purged(label, shown, job(database) if stored else None, note=note))
-            except DeskDatabaseError as exc:
+            except DatabaseError as exc:
                 found.append(Purged(label, shown, None, str(exc), note))
         return found
-    except DeskDatabaseError as exc:  # the schema's version could not be read
+    except DatabaseError as exc:  # the schema's version could not be read
         return [Purged(label, shown, None, str(exc), note) for label, note, _ in jobs]
     finally:
         database.close()

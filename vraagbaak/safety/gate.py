@@ -11,8 +11,10 @@ therefore also names 112 (:data:`vraagbaak.assistant.texts.IN_DANGER_CALL_112`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from vraagbaak.assistant import texts
 from vraagbaak.safety.check import SafetyCheck
 from vraagbaak.safety.data import load_safety
 
@@ -30,3 +32,8 @@ class EmergencyGate:
             return False
         hit, _calm = self._check.words(text[:MAX_CHARS])
         return hit is not None
+
+
+def refusal(t: Callable[[str], str], text: str) -> str:
+    """A limit's refusal in the user's language (``t``), always with 112 under it."""
+    return f"{t(text)}\n\n{t(texts.IN_DANGER_CALL_112)}"

@@ -42,7 +42,7 @@ from vraagbaak.channels.telegram.keyboards import CallbackTable, inline_keyboard
 from vraagbaak.channels.telegram.logsetup import configure_bridge_logging
 from vraagbaak.channels.telegram.polling import TolerantBot, silence_raw_data_loggers
 from vraagbaak.channels.ratelimit import FloodGate, Verdict
-from vraagbaak.safety.gate import EmergencyGate
+from vraagbaak.safety.gate import EmergencyGate, refusal
 from vraagbaak.channels.telegram.retry import with_retry
 from vraagbaak.channels.telegram.state import ChatState, ChatStates, telegram_language
 from vraagbaak.channels.telegram.tracker import SLOT_DETECTED_LANGUAGE, SLOT_MUNICIPALITY, RasaTracker
@@ -238,8 +238,7 @@ class TelegramBridge:
             state = self.states.get(chat.id)
             lang = state.language_for(text, app_language)
             if verdict is Verdict.WARN:  # in turn, after the answers to the messages before it
-                t = self.t(lang)
-                await self._say(context.bot, chat.id, f"{t(texts.TOO_MANY)}\n\n{t(texts.IN_DANGER_CALL_112)}")
+                await self._say(context.bot, chat.id, refusal(self.t(lang), texts.TOO_MANY))
                 return
             await work(state, lang)
 

@@ -49,7 +49,7 @@ from vraagbaak.i18n.detect import detect_language
 from vraagbaak.knowledge.loader import load_municipalities
 from vraagbaak.knowledge.model import Municipality
 from vraagbaak.languages import FALLBACK_LANGUAGE, LANGUAGES
-from vraagbaak.safety.gate import EmergencyGate
+from vraagbaak.safety.gate import EmergencyGate, refusal
 from vraagbaak.settings import Settings
 
 log = logging.getLogger("vraagbaak.web")
@@ -129,8 +129,8 @@ class Web:
     def polite(self, status: int, text: str, kind: str, lang: str, headers: dict[str, str] | None = None) -> Response:
         """A refusal the widget shows as the assistant's message, in the user's language, always
         with 112 under it."""
-        t = translator(self.settings.translations_dir, lang)
-        reply = {"text": f"{t(text)}\n\n{t(texts.IN_DANGER_CALL_112)}", "custom": {"vraagbaak": kind, "lang": lang}}
+        reply = {"text": refusal(translator(self.settings.translations_dir, lang), text),
+                 "custom": {"vraagbaak": kind, "lang": lang}}
         return JSONResponse([reply], status_code=status, headers=headers)
 
 
