@@ -75,8 +75,7 @@ def server(tmp_path: Path, real_settings: Settings, real_engine) -> ActionServer
     settings = replace(settings_for(tmp_path, knowledge, seed_from=real_settings), action_port=free_port())
     log_dir = tmp_path / "logs"
     log_dir.mkdir()
-    services = Services(settings)
-    services.add("action server", lambda: start_action_server(settings, log_dir))
+    services = Services(settings, {"action server": start_action_server(settings, log_dir)})
     try:
         wait_until_ready(f"http://{settings.host}:{settings.action_port}/health",
                          services.processes["action server"], "action server", timeout=120)

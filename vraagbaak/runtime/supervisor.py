@@ -60,17 +60,14 @@ class Services:
     """Running child processes and the in-process web gateway (uvicorn on a thread of its own)."""
 
     settings: Settings
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     web: BackgroundServer | None = None
     children: dict[str, Child] = field(default_factory=dict)
-
-    @property
-    def processes(self) -> dict[str, subprocess.Popen]:
-        """Each supervised child's current process (a restart replaces it)."""
-        return {name: child.process for name, child in self.children.items()}
 
     def add(self, name: str, start: Callable[[], subprocess.Popen]) -> subprocess.Popen:
         process = start()
         self.children[name] = Child(name, start, process)
+        self.processes[name] = process
         return process
 
     def supervise_once(self, now: float | None = None) -> list[str]:
@@ -82,6 +79,7 @@ class Services:
             if child.restart_at is not None:
                 if now >= child.restart_at:
                     child.process = child.start()
+                    self.processes[name] = child.process
                     child.started_at, child.restart_at = now, None
                     log.warning("restarted", extra={"service": name, "pid": child.process.pid})
                     said.append(f"The {name} was started again.")
@@ -97,6 +95,7 @@ class Services:
                 child.quick_restarts += 1
             if name in OPTIONAL_SERVICES and child.quick_restarts > OPTIONAL_MAX_QUICK_RESTARTS:
                 del self.children[name]
+                self.processes.pop(name, None)
                 log.error("given up", extra={"service": name, "exit_code": code})
                 said.append(f"The {name} keeps stopping (exit {code}); the rest goes on without it. "
                             f"See {self.settings.var_dir / 'logs'}.")
