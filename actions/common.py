@@ -10,11 +10,13 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from vraagbaak.assistant.replies import Assistant, Context, Reply, create_assistant, language_of_message
+from vraagbaak.desk.handoff import Handoff
 from vraagbaak.settings import Settings
 
 log = logging.getLogger("vraagbaak.actions")
 _lock = threading.Lock()
 _assistant: Assistant | None = None
+_handoff: Handoff | None = None
 
 # Slot names, as in bot/domain.yml.
 LANGUAGE = "language"  # an explicit choice; sticks until changed
@@ -22,6 +24,16 @@ DETECTED = "detected_language"  # the language of the last message with a clear 
 MUNICIPALITY = "municipality"
 LAST_ARTICLE = "last_article_id"
 LAST_QUESTION = "last_question"
+DESK_TICKET = "desk_ticket"
+
+
+def handoff() -> Handoff:
+    """The newcomer's side of the volunteers' desk, over the assistant's database. (Two threads
+    may both make one at first: both use the same database, so either will do.)"""
+    global _handoff
+    if _handoff is None:
+        _handoff = Handoff.of(assistant())
+    return _handoff
 
 
 def assistant() -> Assistant:
@@ -65,3 +77,41 @@ def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
 
 def slot(name: str, value: Any) -> dict[str, Any]:
     return {"event": "slot", "name": name, "value": value, "timestamp": None}
+
+
+def channel_of(tracker: Tracker) -> str | None:
+    """The channel the gateway named in the message's metadata: ``web`` or ``telegram``."""
+    metadata = tracker.latest_message.get("metadata") or {}
+    return metadata.get("channel") if isinstance(metadata, dict) else None
+
+
+def recent_history(tracker: Tracker) -> list[tuple[str, str]]:
+    """The conversation's typed messages and the assistant's answers, oldest first, for the
+    volunteers (``("newcomer" | "assistant", text)``); button presses are left out."""
+    history: list[tuple[str, str]] = []
+    for event in tracker.events:
+        text = event.get("text")
+        if not isinstance(text, str) or not text.strip():
+            continue
+        if event.get("event") == "user" and not text.startswith("/"):
+            history.append(("newcomer", text))
+        elif event.get("event") == "bot" and not _about_the_desk(event):
+            history.append(("assistant", text))
+    return history
+
+
+def _about_the_desk(event: dict[str, Any]) -> bool:
+    """The consent question and other desk notes: nothing the volunteers need to read."""
+    custom = (event.get("data") or {}).get("custom") or {}
+    return isinstance(custom, dict) and str(custom.get("vraagbaak") or "").startswith("desk_")
+
+
+def typed_text(tracker: Tracker) -> str | None:
+    """The latest message as the user wrote it. ``latest_message`` holds the text our NLU
+    component normalised (bot/components/normalizer.py: "።" becomes ".", Arabic vowel marks go);
+    volunteers must read the newcomer's own words, which the event keeps."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            text = event.get("text")
+            return text if isinstance(text, str) else None
+    return None

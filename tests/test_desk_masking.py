@@ -1,4 +1,4 @@
-"""BSN-like numbers and passport-like codes are masked before a desk message is stored."""
+"""BSN-like numbers, passport-like codes and bank account numbers are masked before a desk message is stored."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ from vraagbaak.desk.masking import mask_identifiers
     ("Paspoort NW1234567 verlopen", "Paspoort ********* verlopen"),
     ("paspoort: ab12cd345", "paspoort: *********"),
     ("ID XN12345T", "ID ********"),  # 2 letters + 6 letters and digits
+    ("IBAN NL91 ABNA 0417 1643 00 graag", "IBAN **** **** **** **** ** graag"),  # in groups of four
+    ("rekening NL91ABNA0417164300.", "rekening ******************."),
+    ("DE89370400440532013000", "**********************"),
 ])
 def test_identifying_numbers_are_masked(text: str, masked: str) -> None:
     assert mask_identifiers(text) == masked
@@ -35,6 +38,7 @@ def test_identifying_numbers_are_masked(text: str, masked: str) -> None:
     "Ik betaal 1.250 euro huur en 1234567 is zeven cijfers",
     "mp3 en covid19 en A4-papier",
     "NW12345678901",  # too long for a passport; 11 digits
+    "Ik woon in NL sinds 2023 bij de ABNA",  # a country code and a year are no bank account
 ])
 def test_other_numbers_and_words_stay(text: str) -> None:
     assert mask_identifiers(text) == text

@@ -204,21 +204,24 @@ def test_forget_sender_for_the_settings(desk_settings: Settings) -> None:
 def test_closed_tickets_go_after_the_period_with_their_messages(database: Database) -> None:
     tickets = TicketStore(database)
     made = {}
-    for name, closed_days_ago in (("old", 31), ("recent", 29), ("open", None)):
+    for name, opened_days_ago, closed_days_ago in (("old", 40, 31), ("recent", 40, 29), ("abandoned", 40, None),
+                                                   ("open", 10, None)):
         ticket = tickets.open(name, "web", "nl", None, None)
         tickets.add_message(ticket.id, "newcomer", f"bericht {name}")
-        age(database, "tickets", ticket.id, "created_at", 40)
+        age(database, "tickets", ticket.id, "created_at", opened_days_ago)
         if closed_days_ago is not None:
             tickets.close(ticket.id)
             age(database, "tickets", ticket.id, "closed_at", closed_days_ago)
         made[name] = ticket.id
-    assert tickets.purge_closed(30, dry_run=True) == 1 and count(database, "tickets") == 3
-    assert tickets.purge_closed(30) == 1
+    # Closed 31 days ago, and left open for 40 days (nobody closed it): both go.
+    assert tickets.purge_closed(30, dry_run=True) == 2 and count(database, "tickets") == 4
+    assert tickets.purge_closed(30) == 2
     assert tickets.get(made["old"]) is None and tickets.messages(made["old"]) == []
+    assert tickets.get(made["abandoned"]) is None and tickets.messages(made["abandoned"]) == []
     assert {t.id for t in map(tickets.get, made.values()) if t} == {made["recent"], made["open"]}
     assert [m.text for m in tickets.messages(made["recent"])] == ["bericht recent"]
     assert tickets.purge_closed(30) == 0
-    assert tickets.purge_closed(28) == 1  # an open ticket is never purged, however old
+    assert tickets.purge_closed(28) == 1  # closed 29 days ago; the open one is 10 days old
     assert [t.sender for t in map(tickets.get, made.values()) if t] == ["open"]
     with pytest.raises(ValueError):
         tickets.purge_closed(0)
@@ -331,13 +334,14 @@ def test_privacy_purge_purges_records_tickets_and_outbox_in_our_database(
         assert match, output
         return int(match[1])
 
-    for label in ("handoff", "closed tickets", "outbox"):
+    assert counted(dry, "desk tickets", "to delete") == counted(out, "desk tickets", "deleted") == 2
+    for label in ("handoff", "outbox"):
         assert counted(dry, label, "to delete") == counted(out, label, "deleted") == 1
-    assert "(closed more than 30 days ago)" in out
+    assert "(closed, or left open, more than 30 days ago)" in out
     assert f"[{desk_settings.database_shown}]" in out
     assert [row["question"] for row in records.rows("handoff")] == ["1 dagen geleden"]
-    assert sorted(row["sender"] for row in database.query("SELECT sender FROM tickets").rows) == [
-        "sender-1", "sender-open"]
+    # Left open for 100 days: nobody will answer it any more.
+    assert sorted(row["sender"] for row in database.query("SELECT sender FROM tickets").rows) == ["sender-1"]
     assert count(database, "ticket_messages") == 1
     assert [row["sender"] for row in database.query("SELECT sender FROM outbox").rows] == ["sender-1"]
     for secret in ("geheim", "sender-", "dagen"):  # counts only
@@ -360,7 +364,7 @@ def test_a_dry_run_does_not_migrate_an_old_records_file(tmp_path: Path, capsys: 
     monkeypatch.delenv("VRAAGBAAK_DATABASE_URL", raising=False)
     assert main(["privacy", "purge", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert re.search(r"^  closed tickets\s+nothing stored", out, re.MULTILINE)
+    assert re.search(r"^  desk tickets\s+nothing stored", out, re.MULTILINE)
     with sqlite3.connect(path) as still:
         assert [row[0] for row in still.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["handoff"]
 
@@ -375,7 +379,7 @@ def test_a_wrong_password_fails_the_desk_purge_without_showing_it(postgres: Post
     monkeypatch.setenv("VRAAGBAAK_DATABASE_URL", postgres.url(password=wrong))
     assert main(["privacy", "purge"]) == 1
     captured = capsys.readouterr()
-    for label in ("handoff", "closed tickets", "outbox"):
+    for label in ("handoff", "desk tickets", "outbox"):
         assert re.search(rf"^  {label}\s+NOT PURGED", captured.out, re.MULTILINE)
         assert f"could not purge {label}" in captured.err
     assert "password authentication failed" in captured.err

@@ -24,7 +24,7 @@ from fake_telegram import FakeTelegram
 from postgres_helpers import postgres  # noqa: F401 - the PostgreSQL server of the slow tests
 from telegram_helpers import json_log
 from volunteer_helpers import DeskApp, RecordingTelegramSender, wait_until
-from vraagbaak.assistant import texts
+from vraagbaak.assistant import payloads, texts
 from vraagbaak.assistant.i18n import Translator, translator
 from vraagbaak.channels.telegram.formatting import MAX_MESSAGE_LENGTH, telegram_length
 from vraagbaak.channels.telegram.identity import sender_id
@@ -233,10 +233,11 @@ def test_two_volunteers_reach_a_web_newcomer_through_the_outbox(running: DeskApp
     say(api, GROUP_ALL, ROBEL, thread, "Ik ben er ook.", first_name="Robel Kidane", username="robel_k")
     outbox = Outbox(running.desk.database)
     messages = wait_until(lambda: len(found := outbox.after("web-nl", 0)) == 2 and found)
+    done = [{"title": "Klaar", "payload": payloads.DESK_DONE}]  # under each reply: back to the assistant
     assert [message for _, message in messages] == [
-        {"text": "Hallo, ik help je met je vraag.",
+        {"text": "Hallo, ik help je met je vraag.", "buttons": done,
          "custom": {"vraagbaak": KIND_VOLUNTEER, "volunteer": "Semhar", "ticket": ticket.id, "lang": "nl"}},
-        {"text": "Ik ben er ook.",
+        {"text": "Ik ben er ook.", "buttons": done,
          "custom": {"vraagbaak": KIND_VOLUNTEER, "volunteer": "Vrijwilliger", "ticket": ticket.id, "lang": "nl"}},
     ]
     assert outbox.after("web-ti", 0) == []  # nothing for the other ticket's newcomer
@@ -313,7 +314,9 @@ def test_klaar_on_a_web_ticket_puts_the_closing_note_in_the_outbox(running: Desk
     say(api, GROUP_ALL, SEMHAR, thread, "/klaar")
     topic_texts(api, GROUP_ALL, thread, 2)
     [(_, message)] = Outbox(running.desk.database).after("web-ar", 0)
-    assert message == {"text": t("ar")(texts.DESK_TICKET_CLOSED),
+    assert message == {"text": t("ar")(texts.DESK_TICKET_CLOSED),  # and whether it helped
+                       "buttons": [{"title": t("ar")(texts.BUTTON_HELPFUL), "payload": payloads.HELPFUL},
+                                   {"title": t("ar")(texts.BUTTON_NOT_HELPFUL), "payload": payloads.NOT_HELPFUL}],
                        "custom": {"vraagbaak": KIND_CLOSED, "ticket": ticket.id, "lang": "ar"}}
 
 

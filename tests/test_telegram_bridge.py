@@ -138,7 +138,7 @@ def test_a_button_press_is_answered_and_relayed_even_when_its_payload_is_too_lon
     assert answered[0].params["callback_query_id"].startswith("cq-")
     chosen = fake.replies(7301003, 3)[-1]
     assert chosen.params["text"] == escaped(f"chosen {FAR_PAYLOAD}")
-    assert sent_to_rasa(rasa, FAR_PAYLOAD)[0]["metadata"] == {"lang": "ar", "municipality": None}
+    assert sent_to_rasa(rasa, FAR_PAYLOAD)[0]["metadata"] == {"lang": "ar", "municipality": None, "channel": "telegram"}
     removed = fake.wait_for(lambda calls: [c for c in calls if c.method == "editMessageReplyMarkup"])
     assert removed[0].params["message_id"] == str(question.result["message_id"])  # a choice is made once
     # The bridge remembered the municipality from the answer's metadata and passes it on.

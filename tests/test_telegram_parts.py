@@ -22,7 +22,7 @@ from telegram_helpers import FakeRasa, json_log
 from vraagbaak.assistant.i18n import translator
 from vraagbaak.channels.telegram import commands
 from vraagbaak.channels.telegram.formatting import MAX_MESSAGE_LENGTH, split_html, telegram_length, to_html
-from vraagbaak.channels.telegram.identity import KEY_FILE, sender_id, sender_key
+from vraagbaak.channels.telegram.identity import KEY_FILE, open_chat, seal_chat, sender_id, sender_key
 from vraagbaak.channels.telegram.keyboards import MAX_CALLBACK_BYTES, CallbackTable, inline_keyboard
 from vraagbaak.channels.telegram.logsetup import REDACTED, RedactingFormatter
 from vraagbaak.channels.ratelimit import FloodGate, Verdict
@@ -287,7 +287,7 @@ def test_a_chats_updates_run_in_order_and_chats_in_parallel() -> None:
 def test_the_command_menu_is_translated_and_valid(lang: str) -> None:
     t = translator(Settings().translations_dir, lang)
     menu = commands.menu(t)
-    assert [c.command for c in menu] == ["start", "taal", "gemeente", "help", "mens", "privacy", "vergeet"]
+    assert [c.command for c in menu] == ["start", "taal", "gemeente", "help", "mens", "klaar", "privacy", "vergeet"]
     assert all(re.fullmatch(r"[a-z0-9_]{1,32}", c.command) for c in menu)
     assert all(0 < len(c.description) <= BotCommandLimit.MAX_DESCRIPTION for c in menu)
     if lang == "ti":
@@ -348,3 +348,25 @@ def test_a_tracker_database_out_of_reach_fails_the_forgetting_without_logging_it
     log = lines.getvalue()
     assert "could not delete" in log and "PostgreSQL" in log and "rasa:***@127.0.0.1" in log
     assert password not in log and password not in repr(settings)
+
+
+@pytest.mark.parametrize("chat_id", [7301003, 1, -1001234567890, 2**62])
+def test_a_sealed_chat_opens_only_with_its_key_and_its_sender(chat_id: int) -> None:
+    """A ticket keeps a Telegram newcomer's chat sealed, so a volunteer's answer reaches them after
+    the bridge restarted; the database alone does not give the chat id."""
+    key = b"the bridge's key"
+    sender = sender_id(chat_id, key)
+    sealed = seal_chat(chat_id, sender, key)
+    assert str(chat_id) not in sealed and str(abs(chat_id)) not in sealed
+    assert open_chat(sealed, sender, key) == chat_id
+    assert open_chat(sealed, sender, b"another key") is None
+    assert open_chat(sealed, sender_id(chat_id + 1, key), key) is None  # another sender's ticket
+    assert open_chat(format(int(sealed, 16) ^ 1, "016x"), sender, key) is None  # altered
+    assert open_chat("not hex", sender, key) is None
+
+
+def test_klaar_is_in_the_menu_only_with_a_desk() -> None:
+    t = translator(Settings().translations_dir, "nl")
+    assert "klaar" in [c.command for c in commands.menu(t, with_desk=True)]
+    assert "klaar" not in [c.command for c in commands.menu(t, with_desk=False)]
+    assert "/klaar" not in commands.command_list(t, with_desk=False)

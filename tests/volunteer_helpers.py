@@ -28,14 +28,17 @@ class RecordingTelegramSender:
     def __init__(self, *known: str) -> None:
         self.known = set(known)
         self.sent: list[tuple[str, str]] = []
+        #: The buttons under each sent text, in the same order as ``sent``.
+        self.buttons: list[list[dict[str, str]]] = []
         self.error: Exception | None = None
 
-    async def __call__(self, sender: str, text: str) -> bool:
+    async def __call__(self, sender: str, text: str, buttons: list[dict[str, str]]) -> bool:
         if self.error is not None:
             raise self.error
         if sender not in self.known:
             return False
         self.sent.append((sender, text))
+        self.buttons.append(buttons)
         return True
 
 

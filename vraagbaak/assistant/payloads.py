@@ -24,11 +24,16 @@ CHOOSE_LANGUAGE: Final = "/choose_language"
 CHOOSE_MUNICIPALITY: Final = "/choose_municipality"
 #: Show one article (a link between articles, as a button): public text, any valid id.
 SHOW_ARTICLE: Final = "/show_article"
+#: The volunteers' desk (vraagbaak/desk/handoff.py): yes or no to a volunteer, and "done".
+DESK_YES: Final = "/desk_consent"
+DESK_NO: Final = "/desk_decline"
+DESK_DONE: Final = "/desk_done"
 #: The municipality choice "none of these": general answers.
 OTHER_MUNICIPALITY: Final = "other"
 
 #: Payloads without entities that a button or a command may send.
-_PLAIN: Final = frozenset({GREET, HELPFUL, NOT_HELPFUL, HUMAN, CHOOSE_LANGUAGE, CHOOSE_MUNICIPALITY})
+_PLAIN: Final = frozenset({GREET, HELPFUL, NOT_HELPFUL, HUMAN, CHOOSE_LANGUAGE, CHOOSE_MUNICIPALITY,
+                           DESK_YES, DESK_NO, DESK_DONE})
 _WITH_ENTITY: Final = re.compile(r"(/choose_language|/choose_municipality|/show_article)(\{.*\})", re.DOTALL)
 
 

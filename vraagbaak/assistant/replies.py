@@ -13,8 +13,10 @@ from typing import Any, Protocol
 
 from vraagbaak.assistant import payloads, texts
 from vraagbaak.assistant.links import split_links
+from vraagbaak.assistant.offer import person_offer
 from vraagbaak.assistant.i18n import Translator, translator
 from vraagbaak.assistant.topics import help_text, out_of_scope_text, welcome_text
+from vraagbaak.desk.config import DeskConfig
 from vraagbaak.desk.records import Records
 from vraagbaak.i18n.detect import detect_language
 from vraagbaak.i18n.scripts import letter_count
@@ -28,6 +30,8 @@ OTHER_MUNICIPALITY = payloads.OTHER_MUNICIPALITY
 PAYLOAD_HELPFUL = payloads.HELPFUL
 PAYLOAD_NOT_HELPFUL = payloads.NOT_HELPFUL
 PAYLOAD_HUMAN = payloads.HUMAN
+#: ``custom.vraagbaak`` of the question whether the user wants a volunteer (vraagbaak/desk/).
+KIND_DESK_CONSENT = "desk_consent"
 #: The NLU's confidence below which a small-talk intent is not trusted (the honest "I don't
 #: know" follows instead): DIET is overconfident on odd input, so this only trims the worst.
 SMALL_TALK_MIN_CONFIDENCE = 0.8
@@ -124,6 +128,9 @@ class Assistant:
     municipalities: dict[str, Municipality]
     records: Records
     safety: SafetyData
+    #: The volunteers' desk, when volunteers are configured (VRAAGBAAK_DESK_CHATS): "ask a
+    #: person" then offers one who speaks the user's language (vraagbaak/desk/handoff.py).
+    desk: DeskConfig | None = None
 
     def t(self, lang: str) -> Translator:
         return translator(self.settings.translations_dir, lang)
@@ -173,11 +180,7 @@ class Assistant:
 
     # --- answers ---------------------------------------------------------------------------------
     def human_offer(self, context: Context) -> str:
-        t = self.t(context.lang)
-        place = self._place(context)
-        if place is None:
-            return t(texts.HUMAN_GENERAL)
-        return t(texts.HUMAN_WITH_PHONE, municipality=place.name, phone=place.phone, website=place.website)
+        return person_offer(self.t(context.lang), self._place(context))
 
     @staticmethod
     def _alternatives(result: SearchResult) -> list[dict[str, Any]]:
@@ -252,9 +255,19 @@ class Assistant:
         return [Reply(f"{t(texts.FEEDBACK_SORRY)}\n\n{self.human_offer(context)}",
                       (Button(t(texts.BUTTON_HUMAN), PAYLOAD_HUMAN),), {"vraagbaak": "feedback", "helpful": False})]
 
+    def desk_offered(self, lang: str) -> bool:
+        """Whether volunteers take conversations in ``lang`` (on duty or not: off duty, the
+        answer comes later, and the newcomer is told so)."""
+        return self.desk is not None and self.desk.chats.chat_for(lang) is not None
+
     def handoff(self, context: Context, question: str | None) -> list[Reply]:
+        """"Ask a person": a volunteer who speaks the user's language, after the user agreed to
+        what that means; without volunteers for the language, the municipality's phone number."""
         self.records.handoff(context.lang, context.municipality, question)
         t = self.t(context.lang)
+        if self.desk_offered(context.lang):
+            buttons = (Button(t(texts.BUTTON_DESK_YES), payloads.DESK_YES), Button(t(texts.BUTTON_DESK_NO), payloads.DESK_NO))
+            return [Reply(t(texts.DESK_CONSENT), buttons, {"vraagbaak": KIND_DESK_CONSENT, "lang": context.lang})]
         place = self._place(context)
         custom = {"vraagbaak": "handoff", "municipality": context.municipality,
                   "phone": place.phone if place else None, "website": place.website if place else None}
@@ -291,11 +304,16 @@ class Assistant:
         remember: dict[str, Any] = {}
         if turn.municipality in self.municipalities and (result.answer or turn.intent == "choose_municipality"):
             remember["municipality"] = turn.municipality
+        asks_person = (turn.intent == "request_human" and turn.intent_confidence >= SMALL_TALK_MIN_CONFIDENCE
+                       and len(turn.text.split()) <= MAX_WORDS_PERSON_REQUEST)
         if result.danger is not None:
-            return Response(self.emergency(context, result.danger.need, result.danger.evidence), remember,
-                            "emergency", result)
-        if (turn.intent == "request_human" and turn.intent_confidence >= SMALL_TALK_MIN_CONFIDENCE
-                and len(turn.text.split()) <= MAX_WORDS_PERSON_REQUEST):
+            replies = self.emergency(context, result.danger.need, result.danger.evidence)
+            if asks_person and result.danger.evidence == ("meaning",):
+                # "I want to talk to a person" is near "I need someone to talk to" in meaning: the
+                # numbers to call first, as always, and then the person that was asked for.
+                replies += self.handoff(context, context.last_question)
+            return Response(replies, remember, "emergency", result)
+        if asks_person:
             return Response(self.handoff(context, context.last_question), remember, "request_human", result)
         if result.answer is not None:
             outcome = self.answer(turn.text, context, result=result)
@@ -335,6 +353,10 @@ class Assistant:
                                          context.last_question)
         if intent == "request_human":
             return intent, self.handoff(context, context.last_question)
+        if intent == "desk_decline":
+            t = self.t(context.lang)
+            return intent, [Reply(f"{t(texts.DESK_DECLINED)}\n\n{self.human_offer(context)}",
+                                  custom={"vraagbaak": "desk_declined", "lang": context.lang})]
         if intent == "choose_language":
             return intent, self.ask_language(context)
         if intent == "choose_municipality":
@@ -377,5 +399,6 @@ def create_assistant(settings: Settings) -> Assistant:
     problems: list = []
     municipalities = load_municipalities(settings.knowledge_dir, problems)
     engine: Searcher = LiveEngine(settings) if settings.live_reload else open_engine(settings)
+    desk = DeskConfig.from_settings(settings)
     return Assistant(settings, engine, municipalities, Records.open(settings),
-                     load_services(settings.knowledge_dir))
+                     load_services(settings.knowledge_dir), desk if desk.chats.enabled else None)

@@ -113,8 +113,30 @@ DESK_VOLUNTEER_SAYS = N_("{name} (volunteer):")
 DESK_DEFAULT_NAME = N_("Volunteer")
 # Above a reply of a volunteer who chose no name.
 DESK_VOLUNTEER_SAYS_UNNAMED = N_("Volunteer:")
-DESK_TICKET_CLOSED = N_("The volunteer has ended this conversation. You can ask me a new question "
-                        "at any time.")
+DESK_TICKET_CLOSED = N_("The volunteer has ended this conversation. I am back: you can ask me a "
+                        "question again. Did the volunteer help you?")
+# Asked before a conversation goes to the volunteers: what happens, what not to share, yes or no.
+DESK_CONSENT = N_("I can pass this conversation to a volunteer who speaks your language. From now "
+                  "on, the volunteers will read what you write here and what I answered before. "
+                  "Never send your BSN, passport number or bank details. Do you want this?")
+BUTTON_DESK_YES = N_("Yes, a volunteer")
+BUTTON_DESK_NO = N_("No, thank you")
+DESK_DECLINED = N_("All right. You can keep asking me questions.")
+# After yes, when volunteers of the user's language are on duty.
+DESK_OPENED = N_("A volunteer will answer you here. Until you press \"Done\", I will not answer "
+                 "myself. Write your question now.")
+# After yes, outside the volunteers' hours.
+DESK_OPENED_OFF_DUTY = N_("The volunteers are not available at this moment. They will read your "
+                          "message later, and their answer will come here. Until you press "
+                          "\"Done\", I will not answer myself.")
+# When no volunteer answered within the set time (VRAAGBAAK_DESK_TIMEOUT_MINUTES).
+DESK_NO_ANSWER_YET = N_("Sorry, no volunteer has answered yet. Their answer will come here later.")
+BUTTON_DESK_DONE = N_("Done")
+DESK_CLOSED_BY_YOU = N_("The conversation with the volunteer has ended. I am back: you can ask me a "
+                        "question again. Did the volunteer help you?")
+DESK_ALREADY_OPEN = N_("You are talking with a volunteer. Write your message here. Press \"Done\" "
+                       "to go back to the assistant.")
+COMMAND_DONE = N_("End the conversation with a volunteer")
 # To the volunteers, in their group's topic for one ticket. The command names stay as they are.
 DESK_TOPIC_OPENED = N_("Ticket #{ticket}: a newcomer asks for help. Write your answer in this topic: "
                        "the newcomer gets it from the bot. /klaar ends the conversation, /artikel "
@@ -124,8 +146,11 @@ DESK_FROM_ASSISTANT = N_("Vraagbaak answered:")
 DESK_ONLY_TEXT = N_("Sorry, I cannot pass on photos, voice messages or files yet. Please write your "
                     "answer as text.")
 DESK_TICKET_IS_CLOSED = N_("This ticket is closed, so your message was not sent. If the newcomer "
-                           "writes again, a new ticket opens.")
+                           "asks for a person again, a new ticket opens.")
 DESK_CLOSED_DONE = N_("Ticket #{ticket} is closed. The newcomer has been told.")
+DESK_NEWCOMER_CLOSED = N_("Ticket #{ticket}: the newcomer has ended the conversation.")
+DESK_NEWCOMER_WAITED = N_("Ticket #{ticket}: nobody answered in time. The newcomer was told that the "
+                          "answer will come later. You can still answer here.")
 DESK_NOT_DELIVERED = N_("Sorry, your message could not be delivered to the newcomer. They may have "
                         "left the chat.")
 DESK_QUEUED = N_("The newcomer will get your message as soon as they write to the bot again.")

@@ -22,6 +22,7 @@ import httpx
 
 from vraagbaak.assistant import payloads, texts
 from vraagbaak.assistant.i18n import translator
+from vraagbaak.assistant.offer import person_offer
 from vraagbaak.i18n.detect import detect_language
 from vraagbaak.knowledge.model import Municipality
 from vraagbaak.languages import FALLBACK_LANGUAGE, LANGUAGES
@@ -52,6 +53,9 @@ class Gateway:
     settings: Settings
     municipalities: dict[str, Municipality]
     client: httpx.AsyncClient = field(default=None)  # type: ignore[assignment]
+    #: Which channel this is (``web`` or ``telegram``), in every message's metadata: a ticket at
+    #: the volunteers' desk must know how its answers reach the user.
+    channel: str = "web"
 
     def __post_init__(self) -> None:
         if self.client is None:
@@ -63,11 +67,7 @@ class Gateway:
     def unavailable(self, lang: str, municipality: str | None) -> list[dict[str, Any]]:
         t = translator(self.settings.translations_dir, lang)
         place = self.municipalities.get(municipality or "")
-        if place:
-            offer = t(texts.HUMAN_WITH_PHONE, municipality=place.name, phone=place.phone, website=place.website)
-        else:
-            offer = t(texts.HUMAN_GENERAL)
-        return [{"text": f"{t(texts.UNAVAILABLE)}\n\n{offer}",
+        return [{"text": f"{t(texts.UNAVAILABLE)}\n\n{person_offer(t, place)}",
                  "custom": {"vraagbaak": "unavailable", "lang": lang, "municipality": municipality,
                             "phone": place.phone if place else None}}]
 
@@ -85,7 +85,8 @@ class Gateway:
                 log.info("payload refused; sent as text")
             message = payloads.as_typed_text(message)
         payload = json.dumps({"sender": sender, "message": message,
-                              "metadata": {"lang": hint, "municipality": municipality}}).encode()
+                              "metadata": {"lang": hint, "municipality": municipality,
+                                           "channel": self.channel}}).encode()
         try:
             # One bound for the whole exchange: httpx's timeouts count per read, and a Rasa that
             # sends a byte now and then must not hold the user longer than the setting says.

@@ -47,6 +47,10 @@ UI_TEXTS: dict[str, str] = {
     "humanWithPhone": texts.HUMAN_WITH_PHONE,
     "humanGeneral": texts.HUMAN_GENERAL,
     "sourceLine": texts.SOURCE_LINE,
+    # Above a volunteer's answer pushed to the widget (the desk's own texts, as on Telegram).
+    "volunteerSays": texts.DESK_VOLUNTEER_SAYS,
+    "volunteerUnnamed": texts.DESK_VOLUNTEER_SAYS_UNNAMED,
+    "volunteerDefault": texts.DESK_DEFAULT_NAME,
 }
 
 

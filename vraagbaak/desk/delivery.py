@@ -21,21 +21,30 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from vraagbaak.assistant import texts
+from vraagbaak.assistant import payloads, texts
 from vraagbaak.assistant.i18n import Translator, translator
+from vraagbaak.assistant.offer import person_offer
 from vraagbaak.desk.outbox import Outbox
 from vraagbaak.desk.tickets import Ticket
+from vraagbaak.knowledge.model import Municipality
 
 log = logging.getLogger("vraagbaak.desk")
 
-#: ``await sender(sender_id, text)``: send ``text`` (plain text with the articles' light
-#: Markdown, as Rasa's answers) to the Telegram chat behind ``sender_id``. True when sent; False
-#: when this process does not know that chat. Raises when Telegram refused (the bot was blocked).
-TelegramSender = Callable[[str, str], Awaitable[bool]]
+#: ``await sender(sender_id, text, buttons)``: send ``text`` (plain text with the articles' light
+#: Markdown, as Rasa's answers) with Rasa-style ``buttons`` (title, payload) to the Telegram chat
+#: behind ``sender_id``. True when sent; False when this process does not know that chat. Raises
+#: when Telegram refused (the bot was blocked).
+TelegramSender = Callable[[str, str, list[dict[str, str]]], Awaitable[bool]]
 
-#: ``custom.vraagbaak`` of a volunteer's reply and of the note that a ticket was closed.
+#: ``custom.vraagbaak`` of a volunteer's reply, of the note that a volunteer closed the ticket,
+#: and of the note that nobody answered in time.
 KIND_VOLUNTEER = "volunteer"
 KIND_CLOSED = "desk_closed"
+KIND_WAITING = "desk_waiting"
+
+
+def _button(title: str, payload: str) -> dict[str, str]:
+    return {"title": title, "payload": payload}
 
 
 class Delivered(enum.Enum):
@@ -44,14 +53,27 @@ class Delivered(enum.Enum):
     FAILED = "failed"
 
 
-def volunteer_message(ticket: Ticket, name: str, text: str) -> dict[str, Any]:
-    return {"text": text, "custom": {"vraagbaak": KIND_VOLUNTEER, "volunteer": name, "ticket": ticket.id,
-                                     "lang": ticket.lang}}
+def volunteer_message(ticket: Ticket, name: str, text: str, t: Translator) -> dict[str, Any]:
+    """A volunteer's reply, with the button that ends the conversation under it."""
+    return {"text": text, "buttons": [_button(t(texts.BUTTON_DESK_DONE), payloads.DESK_DONE)],
+            "custom": {"vraagbaak": KIND_VOLUNTEER, "volunteer": name, "ticket": ticket.id, "lang": ticket.lang}}
 
 
 def closed_message(ticket: Ticket, t: Translator) -> dict[str, Any]:
-    return {"text": t(texts.DESK_TICKET_CLOSED), "custom": {"vraagbaak": KIND_CLOSED, "ticket": ticket.id,
-                                                            "lang": ticket.lang}}
+    """The volunteer ended it: the assistant is back and asks whether the volunteer helped."""
+    return {"text": t(texts.DESK_TICKET_CLOSED),
+            "buttons": [_button(t(texts.BUTTON_HELPFUL), payloads.HELPFUL),
+                        _button(t(texts.BUTTON_NOT_HELPFUL), payloads.NOT_HELPFUL)],
+            "custom": {"vraagbaak": KIND_CLOSED, "ticket": ticket.id, "lang": ticket.lang}}
+
+
+def waiting_message(ticket: Ticket, t: Translator, place: Municipality | None) -> dict[str, Any]:
+    """Nobody answered in time: said honestly, with the municipality's number, and that the
+    answer will still come here."""
+    return {"text": f"{t(texts.DESK_NO_ANSWER_YET)}\n\n{person_offer(t, place)}",
+            "buttons": [_button(t(texts.BUTTON_DESK_DONE), payloads.DESK_DONE)],
+            "custom": {"vraagbaak": KIND_WAITING, "ticket": ticket.id, "lang": ticket.lang,
+                       "municipality": ticket.municipality, "phone": place.phone if place else None}}
 
 
 def telegram_text(message: dict[str, Any], t: Translator) -> str:
@@ -78,7 +100,11 @@ class Delivery:
 
     async def reply(self, ticket: Ticket, name: str, text: str) -> Delivered:
         """A volunteer's reply, labelled with the name they chose."""
-        return await self._deliver(ticket, volunteer_message(ticket, name, text))
+        return await self._deliver(ticket, volunteer_message(ticket, name, text, self.t(ticket.lang)))
+
+    async def waiting(self, ticket: Ticket, place: Municipality | None) -> Delivered:
+        """Tell the newcomer that nobody answered in time (:func:`waiting_message`)."""
+        return await self._deliver(ticket, waiting_message(ticket, self.t(ticket.lang), place))
 
     async def closed(self, ticket: Ticket) -> Delivered:
         """Tell the newcomer, in their language, that the volunteer ended the conversation."""
@@ -91,7 +117,7 @@ class Delivery:
         sent = 0
         for message_id, message in waiting:
             lang = (message.get("custom") or {}).get("lang")
-            if self.telegram is None or not await self.telegram(sender, telegram_text(message, self.t(lang))):
+            if self.telegram is None or not await self._to_telegram(sender, message, lang):
                 break
             await asyncio.to_thread(self.outbox.database.write, "DELETE FROM outbox WHERE sender = ? AND id = ?",
                                     (sender, message_id))
@@ -100,11 +126,15 @@ class Delivery:
             log.info("desk messages sent after waiting", extra={"messages": sent})
         return sent
 
+    async def _to_telegram(self, sender: str, message: dict[str, Any], lang: str | None) -> bool:
+        assert self.telegram is not None
+        return await self.telegram(sender, telegram_text(message, self.t(lang)), list(message.get("buttons") or []))
+
     async def _deliver(self, ticket: Ticket, message: dict[str, Any]) -> Delivered:
         kind = message["custom"]["vraagbaak"]
         try:
             if ticket.channel == "telegram" and self.telegram is not None:
-                if await self.telegram(ticket.sender, telegram_text(message, self.t(ticket.lang))):
+                if await self._to_telegram(ticket.sender, message, ticket.lang):
                     result = Delivered.SENT
                 else:
                     await asyncio.to_thread(self.outbox.put, ticket.sender, message)

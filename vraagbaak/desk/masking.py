@@ -11,6 +11,9 @@ things up"; a volunteer never needs it, and a ticket must not become a store of 
 - Passport-like codes: 2 letters then 6 or 7 letters and digits with at least one digit
   (``NW1234567``, ``ab12cd345``): a word without a digit is never one.
 
+- IBAN-like bank account numbers: 2 letters, 2 digits, then 11 to 30 letters and digits, written
+  whole or in groups of four (``NL91ABNA0417164300``, ``NL91 ABNA 0417 1643 00``).
+
 Each masked character becomes ``*`` (separators stay), so the volunteer sees that a number was
 there and can say that it is not needed.
 """
@@ -30,6 +33,18 @@ _DATE = re.compile(r"(\d{1,2})[ .](\d{1,2})[ .](\d{4})")
 #: 2 letters, then 6-7 letters and digits of which at least one is a digit; a whole word.
 _PASSPORT = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}(?=[A-Za-z]*[0-9])[A-Za-z0-9]{6,7}(?![A-Za-z0-9])")
 
+#: The shortest IBAN (Norway's) has 15 characters.
+IBAN_MIN_CHARS = 15
+#: 2 letters, 2 digits, then groups of letters and digits (11-30 characters), whole or by four.
+_IBAN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?(?![A-Za-z0-9])")
+
+
+def _mask_iban(match: re.Match[str]) -> str:
+    found = match.group()
+    if sum(char.isalnum() for char in found) < IBAN_MIN_CHARS:
+        return found
+    return re.sub(r"[A-Za-z0-9]", MASK, found)
+
 
 def _digits_masked(text: str) -> str:
     return re.sub(r"\d", MASK, text)
@@ -46,6 +61,7 @@ def _mask_number(match: re.Match[str]) -> str:
 
 
 def mask_identifiers(text: str) -> str:
-    """``text`` with BSN-like numbers and passport-like codes masked."""
+    """``text`` with BSN-like numbers, passport-like codes and bank account numbers masked."""
+    text = _IBAN.sub(_mask_iban, text)
     text = _PASSPORT.sub(lambda match: MASK * len(match.group()), text)
     return _NUMBER.sub(_mask_number, text)

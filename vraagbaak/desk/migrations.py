@@ -101,6 +101,24 @@ MIGRATIONS: tuple[Migration, ...] = (
         """CREATE TABLE IF NOT EXISTS volunteer_names (
             volunteer TEXT PRIMARY KEY, name TEXT NOT NULL, updated_at TEXT NOT NULL)""",
     )),
+    Migration(4, "the volunteers' desk: what the bridge still has to post, close, tell or delete", (
+        # A message the action server stored waits (posted = 0) until the bridge posts it in the
+        # ticket's topic; the messages stored before this migration were posted at once.
+        "ALTER TABLE ticket_messages ADD COLUMN posted INTEGER NOT NULL DEFAULT 0",
+        "UPDATE ticket_messages SET posted = 1",
+        "CREATE INDEX IF NOT EXISTS ticket_messages_unposted ON ticket_messages (id) WHERE posted = 0",
+        # A ticket the newcomer closed still needs its topic closed; a newcomer nobody answered in
+        # time is told so once.
+        "ALTER TABLE tickets ADD COLUMN topic_closed INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE tickets ADD COLUMN told_waiting INTEGER NOT NULL DEFAULT 0",
+        "UPDATE tickets SET topic_closed = 1 WHERE status = 'closed'",
+        # A Telegram newcomer's chat, sealed with the bridge's key (channels/telegram/identity.py),
+        # so a volunteer's answer reaches them at once, also after the bridge restarted.
+        "ALTER TABLE tickets ADD COLUMN reply_to TEXT",
+        # Topics of forgotten or purged tickets, until the bridge has deleted them in Telegram.
+        """CREATE TABLE IF NOT EXISTS topics_to_delete (
+            id {id}, chat_id {bigint} NOT NULL, thread_id {bigint} NOT NULL)""",
+    )),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from vraagbaak.desk.database import Database, Row
@@ -46,6 +46,10 @@ class Ticket:
     first_reply_at: datetime | None
     volunteer_chat_id: int | None
     volunteer_thread_id: int | None
+    #: The topic is closed in Telegram (after /klaar, or by the bridge after the newcomer's "done").
+    topic_closed: bool = False
+    #: The newcomer was told that nobody answered in time (:meth:`TicketStore.waiting_too_long`).
+    told_waiting: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -57,7 +61,8 @@ class Ticket:
                    municipality=row["municipality"], topic=row["topic"], status=row["status"],
                    created_at=parse(row["created_at"]),  # type: ignore[arg-type] - NOT NULL
                    closed_at=parse(row["closed_at"]), first_reply_at=parse(row["first_reply_at"]),
-                   volunteer_chat_id=row["volunteer_chat_id"], volunteer_thread_id=row["volunteer_thread_id"])
+                   volunteer_chat_id=row["volunteer_chat_id"], volunteer_thread_id=row["volunteer_thread_id"],
+                   topic_closed=bool(row["topic_closed"]), told_waiting=bool(row["told_waiting"]))
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,11 @@ class LanguageStats:
     oldest_wait_s: int
     #: Share of the stored tickets (open and closed) that a volunteer answered; None without any.
     answered_share: float | None
+
+
+#: What volunteers saw of a ticket goes with it: its topic waits here for the bridge to delete it.
+_QUEUE_TOPICS = ("INSERT INTO topics_to_delete (chat_id, thread_id) "
+                 "SELECT volunteer_chat_id, volunteer_thread_id FROM tickets ")
 
 
 class TicketStore:
@@ -140,6 +150,25 @@ class TicketStore:
         return self.database.write("UPDATE tickets SET first_reply_at = ? WHERE id = ? AND first_reply_at IS NULL",
                                    (stamp(now()), ticket_id)).rowcount == 1
 
+    def set_reply_to(self, sender: str, sealed: str) -> None:
+        """Where the bridge sends the answers for ``sender``'s open ticket: their chat, sealed
+        (:func:`vraagbaak.channels.telegram.identity.seal_chat`), useless without the bridge's key."""
+        self.database.write("UPDATE tickets SET reply_to = ? WHERE sender = ? AND status = 'open'", (sealed, sender))
+
+    def reply_to(self, sender: str) -> str | None:
+        """The sealed chat of ``sender``'s newest ticket that has one (closed too: the note that a
+        volunteer closed it comes after the closing)."""
+        return self.database.query("SELECT reply_to FROM tickets WHERE sender = ? AND reply_to IS NOT NULL "
+                                   "ORDER BY id DESC LIMIT 1", (sender,)).value()
+
+    def set_topic_closed(self, ticket_id: int) -> None:
+        self.database.write("UPDATE tickets SET topic_closed = 1 WHERE id = ?", (ticket_id,))
+
+    def mark_told_waiting(self, ticket_id: int) -> bool:
+        """Note that the newcomer was told nobody answered yet; True only the first time."""
+        return self.database.write("UPDATE tickets SET told_waiting = 1 WHERE id = ? AND told_waiting = 0",
+                                   (ticket_id,)).rowcount == 1
+
     def close(self, ticket_id: int) -> bool:
         """Close an open ticket (its sender may then open a new one); False if it was not open."""
         closed = self.database.write("UPDATE tickets SET status = 'closed', closed_at = ? "
@@ -149,14 +178,19 @@ class TicketStore:
         return closed
 
     # --- messages ---------------------------------------------------------------------------------
-    def add_message(self, ticket_id: int, author: str, text: str, volunteer_name: str | None = None) -> TicketMessage:
-        """Store one message of the ticket, with identifying numbers masked (:mod:`.masking`)."""
+    def add_message(self, ticket_id: int, author: str, text: str, volunteer_name: str | None = None,
+                    posted: bool | None = None) -> TicketMessage:
+        """Store one message of the ticket, with identifying numbers masked (:mod:`.masking`).
+        ``posted``: already in the volunteers' topic (default: only a volunteer's own words); the
+        others wait for the bridge (:meth:`unposted`)."""
         if author not in AUTHORS:
             raise ValueError(f"author must be one of {AUTHORS}, got {author!r}")
+        posted = author == "volunteer" if posted is None else posted
         row = self.database.write(
-            "INSERT INTO ticket_messages (ticket_id, created_at, author, volunteer_name, text) "
-            "VALUES (?, ?, ?, ?, ?) RETURNING *",
-            (ticket_id, stamp(now()), author, volunteer_name, mask_identifiers(text)[:MAX_TEXT_CHARS])).first()
+            "INSERT INTO ticket_messages (ticket_id, created_at, author, volunteer_name, text, posted) "
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
+            (ticket_id, stamp(now()), author, volunteer_name, mask_identifiers(text)[:MAX_TEXT_CHARS],
+             int(posted))).first()
         assert row is not None  # RETURNING gives the row inserted
         return TicketMessage.from_row(row)
 
@@ -165,11 +199,54 @@ class TicketStore:
         rows = self.database.query("SELECT * FROM ticket_messages WHERE ticket_id = ? ORDER BY id", (ticket_id,)).rows
         return [TicketMessage.from_row(row) for row in rows]
 
+    # --- what the bridge still has to do (vraagbaak.desk.volunteers.VolunteerDesk.tick) -----------
+    def without_topic(self, limit: int = 20) -> list[Ticket]:
+        """Open tickets that have no volunteers' topic yet, oldest first."""
+        rows = self.database.query("SELECT * FROM tickets WHERE status = 'open' AND volunteer_thread_id IS NULL "
+                                   "ORDER BY id LIMIT ?", (limit,)).rows
+        return [Ticket.from_row(row) for row in rows]
+
+    def unposted(self, limit: int = 100) -> list[TicketMessage]:
+        """Messages not yet posted in their ticket's topic (of tickets that have one), oldest first."""
+        rows = self.database.query(
+            "SELECT m.* FROM ticket_messages m JOIN tickets t ON t.id = m.ticket_id "
+            "WHERE m.posted = 0 AND t.volunteer_thread_id IS NOT NULL ORDER BY m.id LIMIT ?", (limit,)).rows
+        return [TicketMessage.from_row(row) for row in rows]
+
+    def mark_posted(self, message_ids: list[int]) -> None:
+        if message_ids:
+            marks = ", ".join("?" * len(message_ids))
+            self.database.write(f"UPDATE ticket_messages SET posted = 1 WHERE id IN ({marks})", message_ids)
+
+    def closed_with_open_topic(self, limit: int = 20) -> list[Ticket]:
+        """Tickets the newcomer closed whose topic is still open in Telegram."""
+        rows = self.database.query("SELECT * FROM tickets WHERE status = 'closed' AND topic_closed = 0 "
+                                   "AND volunteer_thread_id IS NOT NULL ORDER BY id LIMIT ?", (limit,)).rows
+        return [Ticket.from_row(row) for row in rows]
+
+    def waiting_too_long(self, waited: timedelta, at: datetime | None = None, limit: int = 20) -> list[Ticket]:
+        """Open tickets without a volunteer's reply for longer than ``waited``, not yet told so."""
+        cutoff = stamp((at or now()) - waited)
+        rows = self.database.query("SELECT * FROM tickets WHERE status = 'open' AND first_reply_at IS NULL "
+                                   "AND told_waiting = 0 AND created_at < ? ORDER BY id LIMIT ?", (cutoff, limit)).rows
+        return [Ticket.from_row(row) for row in rows]
+
+    def topics_to_delete(self, limit: int = 20) -> list[tuple[int, int, int]]:
+        """(row id, chat id, thread id) of topics whose tickets were forgotten or purged."""
+        rows = self.database.query("SELECT id, chat_id, thread_id FROM topics_to_delete ORDER BY id LIMIT ?",
+                                   (limit,)).rows
+        return [(int(row["id"]), int(row["chat_id"]), int(row["thread_id"])) for row in rows]
+
+    def topic_deleted(self, row_id: int) -> None:
+        self.database.write("DELETE FROM topics_to_delete WHERE id = ?", (row_id,))
+
     # --- deleting ---------------------------------------------------------------------------------
     def forget_sender(self, sender: str) -> int:
         """Delete the sender's tickets, their messages and the sender's outbox, in one
-        transaction (/vergeet); how many rows went in all."""
+        transaction (/vergeet); how many rows went in all. Their topics wait in
+        ``topics_to_delete`` until the bridge deletes them in Telegram."""
         with self.database.transaction() as session:
+            session.execute(_QUEUE_TOPICS + "WHERE sender = ? AND volunteer_thread_id IS NOT NULL", (sender,))
             deleted = session.execute("DELETE FROM ticket_messages WHERE ticket_id IN "
                                       "(SELECT id FROM tickets WHERE sender = ?)", (sender,)).rowcount
             tickets = session.execute("DELETE FROM tickets WHERE sender = ?", (sender,)).rowcount
@@ -179,19 +256,22 @@ class TicketStore:
 
     def purge_closed(self, older_than_days: int, *, dry_run: bool = False, at: datetime | None = None) -> int:
         """Delete the tickets closed more than ``older_than_days`` days ago (before ``at``,
-        default now), with their messages, a batch per transaction; how many tickets (in a dry
-        run: how many would go)."""
+        default now), and those left open that long since they were opened (nobody closed
+        them), with their messages, a batch per transaction; how many tickets (in a dry run: how
+        many would go). Their topics wait in ``topics_to_delete`` for the bridge."""
         cutoff = days_before(older_than_days, at)
-        where = "status = 'closed' AND closed_at < ?"
+        where = "((status = 'closed' AND closed_at < ?) OR (status = 'open' AND created_at < ?))"
         if dry_run:
-            return int(self.database.query(f"SELECT count(*) AS n FROM tickets WHERE {where}", (cutoff,)).value())
+            return int(self.database.query(f"SELECT count(*) AS n FROM tickets WHERE {where}",
+                                           (cutoff, cutoff)).value())
         purged = 0
         while True:
             with self.database.transaction() as session:
                 ids = [row["id"] for row in session.execute(
-                    f"SELECT id FROM tickets WHERE {where} ORDER BY id LIMIT ?", (cutoff, PURGE_BATCH)).rows]
+                    f"SELECT id FROM tickets WHERE {where} ORDER BY id LIMIT ?", (cutoff, cutoff, PURGE_BATCH)).rows]
                 if ids:
                     marks = ", ".join("?" * len(ids))
+                    session.execute(_QUEUE_TOPICS + f"WHERE id IN ({marks}) AND volunteer_thread_id IS NOT NULL", ids)
                     session.execute(f"DELETE FROM ticket_messages WHERE ticket_id IN ({marks})", ids)
                     session.execute(f"DELETE FROM tickets WHERE id IN ({marks})", ids)
             purged += len(ids)

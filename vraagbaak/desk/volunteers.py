@@ -22,7 +22,8 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from telegram import Bot, Message, Update
 from telegram.error import TelegramError
@@ -41,6 +42,7 @@ from vraagbaak.desk.masking import mask_identifiers
 from vraagbaak.desk.names import VolunteerNames, clean_name, volunteer_id
 from vraagbaak.desk.outbox import Outbox
 from vraagbaak.desk.tickets import Ticket, TicketMessage, TicketStore
+from vraagbaak.desk.times import now
 from vraagbaak.knowledge.loader import load_municipalities
 from vraagbaak.knowledge.model import Municipality
 from vraagbaak.languages import FALLBACK_LANGUAGE
@@ -49,6 +51,11 @@ from vraagbaak.settings import Settings
 log = logging.getLogger("vraagbaak.desk")
 
 Context = ContextTypes.DEFAULT_TYPE
+T = TypeVar("T")
+#: How often the bridge does what the action servers and gateways left for it (:meth:`VolunteerDesk.tick`).
+TICK_S = 1.0
+#: How long to wait before trying again to open a topic Telegram refused.
+RETRY_TOPIC = timedelta(minutes=1)
 #: Telegram's limit for a forum topic's name.
 MAX_TITLE_CHARS = 128
 TITLE_SEPARATOR = " · "
@@ -122,6 +129,8 @@ class VolunteerDesk:
         self.municipalities = municipalities
         self.nearest = nearest
         self._locks = _TopicLocks()
+        #: Tickets whose topic could not be opened, and when to try again.
+        self._retry_at: dict[int, datetime] = {}
 
     @classmethod
     def open(cls, settings: Settings, telegram: TelegramSender | None = None) -> VolunteerDesk:
@@ -168,31 +177,123 @@ class VolunteerDesk:
         history = await asyncio.to_thread(self.store.messages, ticket.id)
         for piece in opening_texts(ticket, history, self.t(ticket.lang)):
             await self._post(bot, chat_id, thread_id, piece)
+        await asyncio.to_thread(self.store.mark_posted, [m.id for m in history])
         log.info("ticket topic opened", extra={"ticket": ticket.id, "lang": ticket.lang})
         return thread_id
 
     async def from_newcomer(self, bot: Bot, ticket: Ticket, text: str) -> None:
-        """A newcomer's message while their ticket is open: stored (masked) and posted in the topic."""
-        stored = await asyncio.to_thread(self.store.add_message, ticket.id, "newcomer", text)
-        ticket = await asyncio.to_thread(self.store.get, ticket.id) or ticket  # where its topic is now
-        if ticket.volunteer_chat_id is None or ticket.volunteer_thread_id is None:
-            return  # no topic (yet): the message is in the history a topic opens with
-        label = self.t(ticket.lang)(texts.DESK_FROM_NEWCOMER)
-        await self._post(bot, ticket.volunteer_chat_id, ticket.volunteer_thread_id,
-                         f"{label}\n{stored.text}"[:MAX_MESSAGE_LENGTH])
+        """A newcomer's message while their ticket is open: stored (masked) and posted in the
+        topic. (Rasa's actions store them without posting; :meth:`tick` posts those.)"""
+        await asyncio.to_thread(self.store.add_message, ticket.id, "newcomer", text)
+        await self.post_waiting_messages(bot)
 
     async def forget(self, bot: Bot, sender: str) -> int:
-        """/vergeet: delete the topics the newcomer's tickets had (what volunteers saw of them),
-        then every desk row of theirs; how many rows went. A topic Telegram will not delete (it
-        is gone already, the bot lost its rights) is logged, and the rows go all the same."""
-        rows = await asyncio.to_thread(
-            self.database.query, "SELECT id, volunteer_chat_id, volunteer_thread_id FROM tickets "
-            "WHERE sender = ? AND volunteer_thread_id IS NOT NULL ORDER BY id", (sender,))
-        for row in rows.rows:
-            chat_id, thread_id = int(row["volunteer_chat_id"]), int(row["volunteer_thread_id"])
+        """/vergeet: every desk row of the newcomer, then the topics their tickets had (what
+        volunteers saw of them); how many rows went. A topic Telegram will not delete (it is gone
+        already, the bot lost its rights) is logged, and the rows are gone all the same."""
+        forgotten = await asyncio.to_thread(self.store.forget_sender, sender)
+        await self.delete_old_topics(bot)
+        return forgotten
+
+    # --- what the action servers and the web gateways left for the bridge ---------------------------
+    async def run(self, bot: Bot) -> None:
+        """:meth:`tick` every :data:`TICK_S` seconds until cancelled; a failed round is logged."""
+        while True:
+            try:
+                await self.tick(bot)
+            except Exception as exc:  # noqa: BLE001 - the next round tries again
+                log.error("desk round failed", extra={"error": type(exc).__name__})
+            await asyncio.sleep(TICK_S)
+
+    async def tick(self, bot: Bot, at: datetime | None = None) -> None:
+        """One round of what only the bridge can do, since only it talks to Telegram: a topic for
+        each new ticket (web or Telegram), newcomers' messages into their topics, the topic of a
+        ticket the newcomer closed, the honest note to a newcomer nobody answered in time, and
+        the topics of forgotten or purged tickets deleted. Each is marked done in the database
+        once done, so a round that fails halfway is finished by the next."""
+        moment = at or now()
+        for ticket in await asyncio.to_thread(self.store.without_topic):
+            if self._retry_at.get(ticket.id, moment) <= moment:
+                opened = await self._for_ticket(ticket, self.open_topic(bot, ticket))
+                if opened is None:  # no group for it, or Telegram refused
+                    self._retry_at[ticket.id] = moment + RETRY_TOPIC
+        await self.post_waiting_messages(bot)
+        for ticket in await asyncio.to_thread(self.store.closed_with_open_topic):
+            # Under the topic's lock, which a volunteer's /klaar holds until it closed the topic itself.
+            key = (ticket.volunteer_chat_id or 0, ticket.volunteer_thread_id)
+            await self._locks.run(key, functools.partial(self._for_ticket, ticket,
+                                                         self._close_closed_topic(bot, ticket.id)))
+        for ticket in await asyncio.to_thread(self.store.waiting_too_long, self.config.timeout, moment):
+            await self._for_ticket(ticket, self._tell_waiting(bot, ticket))
+        await self.delete_old_topics(bot)
+
+    async def _for_ticket(self, ticket: Ticket, work: Awaitable[T]) -> T | None:
+        """One ticket's step of a round: a topic Telegram refuses (deleted by hand, the bot lost
+        its rights) is logged and skipped, so it never holds up the other tickets."""
+        try:
+            return await work
+        except TelegramError as exc:
+            log.warning("telegram refused a step of a ticket", extra={"ticket": ticket.id, "error": type(exc).__name__})
+            return None
+
+    async def _close_closed_topic(self, bot: Bot, ticket_id: int) -> None:
+        """A topic whose ticket the newcomer closed, checked again under the topic's lock: a
+        volunteer's /klaar closes its own topic, with its own note."""
+        ticket = await asyncio.to_thread(self.store.get, ticket_id)
+        if ticket is not None and not ticket.topic_closed:
+            await self._close_topic(bot, ticket, self.t(ticket.lang)(texts.DESK_NEWCOMER_CLOSED, ticket=ticket.id))
+
+    async def post_waiting_messages(self, bot: Bot) -> None:
+        """Post the newcomers' (and the assistant's) stored messages in their tickets' topics."""
+        tickets: dict[int, Ticket | None] = {}
+        failed: set[int] = set()  # a ticket whose post failed: its later messages wait, in order
+        for message in await asyncio.to_thread(self.store.unposted):
+            if message.ticket_id not in tickets:
+                tickets[message.ticket_id] = await asyncio.to_thread(self.store.get, message.ticket_id)
+            ticket = tickets[message.ticket_id]
+            if (ticket is None or ticket.volunteer_chat_id is None or ticket.volunteer_thread_id is None
+                    or ticket.id in failed):
+                continue
+            t = self.t(ticket.lang)
+            label = {"newcomer": t(texts.DESK_FROM_NEWCOMER), "assistant": t(texts.DESK_FROM_ASSISTANT)}.get(message.author)
+            text = f"{label}\n{message.text}" if label else message.text
+            chat_id, thread_id = ticket.volunteer_chat_id, ticket.volunteer_thread_id
+            if await self._for_ticket(ticket, self._post(bot, chat_id, thread_id, text[:MAX_MESSAGE_LENGTH])) is None:
+                failed.add(ticket.id)
+                continue
+            await asyncio.to_thread(self.store.mark_posted, [message.id])
+
+    async def delete_old_topics(self, bot: Bot) -> None:
+        """Delete the topics of forgotten and purged tickets (their rows are gone already)."""
+        for row_id, chat_id, thread_id in await asyncio.to_thread(self.store.topics_to_delete):
             await self._best_effort(lambda: bot.delete_forum_topic(chat_id, thread_id), "deleteForumTopic")
-            log.info("ticket topic deleted on request", extra={"ticket": row["id"]})
-        return await asyncio.to_thread(self.store.forget_sender, sender)
+            await asyncio.to_thread(self.store.topic_deleted, row_id)
+            log.info("ticket topic deleted", extra={"chat_langs": self.config.chats.langs_of(chat_id)})
+
+    async def _tell_waiting(self, bot: Bot, ticket: Ticket) -> None:
+        """Nobody answered in time: the newcomer is told so, once. A ticket opened outside the
+        desk's hours was told at once (:mod:`.handoff`), so it is only marked."""
+        if not await asyncio.to_thread(self.store.mark_told_waiting, ticket.id):
+            return  # another round, or another bridge, told them
+        if not self.config.hours.on_duty(ticket.lang, ticket.created_at):
+            return
+        await self.delivery.waiting(ticket, self.municipalities.get(ticket.municipality or ""))
+        if ticket.volunteer_chat_id is not None and ticket.volunteer_thread_id is not None:
+            await self._post(bot, ticket.volunteer_chat_id, ticket.volunteer_thread_id,
+                             self.t(ticket.lang)(texts.DESK_NEWCOMER_WAITED, ticket=ticket.id))
+        log.info("newcomer told nobody answered yet", extra={"ticket": ticket.id, "lang": ticket.lang})
+
+    async def _close_topic(self, bot: Bot, ticket: Ticket, note: str) -> None:
+        """The note in the topic, the topic marked done (✅) and closed in Telegram."""
+        chat_id, thread_id = ticket.volunteer_chat_id, ticket.volunteer_thread_id
+        if chat_id is None or thread_id is None:
+            return
+        await self._post(bot, chat_id, thread_id, note)
+        title = CLOSED_MARK + topic_title(ticket, self.municipalities)
+        await self._best_effort(lambda: bot.edit_forum_topic(chat_id, thread_id, name=title[:MAX_TITLE_CHARS]),
+                                "editForumTopic")
+        await self._best_effort(lambda: bot.close_forum_topic(chat_id, thread_id), "closeForumTopic")
+        await asyncio.to_thread(self.store.set_topic_closed, ticket.id)
 
     # --- the handlers ------------------------------------------------------------------------------
     def handlers(self) -> list[BaseHandler[Any, Any, Any]]:
@@ -273,13 +374,7 @@ class VolunteerDesk:
         if await asyncio.to_thread(self.store.close, ticket.id):
             if await self.delivery.closed(ticket) is Delivered.FAILED:
                 await self._answer(context.bot, message, t(texts.DESK_NOT_DELIVERED))
-        await self._answer(context.bot, message, t(texts.DESK_CLOSED_DONE, ticket=ticket.id))
-        chat_id, thread_id = message.chat_id, _thread(message)
-        assert thread_id is not None  # a ticket was found by it
-        title = CLOSED_MARK + topic_title(ticket, self.municipalities)
-        await self._best_effort(lambda: context.bot.edit_forum_topic(chat_id, thread_id, name=title[:MAX_TITLE_CHARS]),
-                                "editForumTopic")
-        await self._best_effort(lambda: context.bot.close_forum_topic(chat_id, thread_id), "closeForumTopic")
+        await self._close_topic(context.bot, ticket, t(texts.DESK_CLOSED_DONE, ticket=ticket.id))
 
     async def on_article(self, message: Message, context: Context) -> None:
         """/artikel: the ticket's questions and the volunteers' answer as a draft article."""
@@ -338,9 +433,10 @@ class VolunteerDesk:
         """A short note to the volunteers, in the topic the message came from."""
         await self._post(bot, message.chat_id, _thread(message), text)
 
-    async def _post(self, bot: Bot, chat_id: int, thread_id: int | None, text: str) -> None:
-        """Plain text (no parse mode): nothing a newcomer wrote can become markup."""
+    async def _post(self, bot: Bot, chat_id: int, thread_id: int | None, text: str) -> bool:
+        """Plain text (no parse mode): nothing a newcomer wrote can become markup. True once sent."""
         await with_retry(lambda: bot.send_message(chat_id, text, message_thread_id=thread_id), "sendMessage")
+        return True
 
     async def _best_effort(self, call: Callable[[], Awaitable[object]], what: str) -> None:
         try:

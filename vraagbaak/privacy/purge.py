@@ -33,7 +33,7 @@ BATCH_ROWS = 2000
 #: Rasa's column with an event's time (a Unix timestamp, float).
 EVENTS_TIME_COLUMN = "timestamp"
 #: What the desk's lines are called in the report.
-TICKETS_LABEL, OUTBOX_LABEL = "closed tickets", "outbox"
+TICKETS_LABEL, OUTBOX_LABEL = "desk tickets", "outbox"
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def purge_desk(settings: Settings, days: int, dry_run: bool, now: datetime | Non
     rows past ``days``. A SQLite file that does not exist is not created for it."""
     shown = settings.database_shown
     jobs: list[tuple[str, str, Callable[[Database], int]]] = [
-        (TICKETS_LABEL, f"closed more than {settings.desk_retention_days} days ago",
+        (TICKETS_LABEL, f"closed, or left open, more than {settings.desk_retention_days} days ago",
          lambda database: TicketStore(database).purge_closed(settings.desk_retention_days, dry_run=dry_run, at=now)),
         (OUTBOX_LABEL, "", lambda database: Outbox(database).purge_older(days, dry_run=dry_run, at=now)),
     ]

@@ -148,6 +148,10 @@ def child_env(settings: Settings) -> dict[str, str]:
         "VRAAGBAAK_TRACKER_DB": str(settings.tracker_db_path),
         "PYTHONPATH": str(PROJECT_ROOT),
         "RASA_TELEMETRY_ENABLED": "false",  # no usage data leaves the machine
+        # The action server opens tickets at the volunteers' desk: same groups, hours, database.
+        "VRAAGBAAK_DESK_CHATS": settings.desk_chats,
+        "VRAAGBAAK_DESK_HOURS": settings.desk_hours,
+        "VRAAGBAAK_DATABASE_URL": settings.database_url,
     })
     return env
 

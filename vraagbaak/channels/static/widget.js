@@ -2,8 +2,10 @@
  *  <script src="https://HOST/widget.js" data-municipality="den-haag" data-lang="auto" defer></script>
  *  Plain ES2020, no dependencies. Talks only to the server it was loaded from: GET /api/widget-config
  *  (labels in every language, municipalities, font), POST /api/messages (relayed to Rasa's REST
- *  channel) and POST /api/forget (deletes a conversation left behind on the server too). Lives in
- *  a shadow root: the page's CSS cannot reach it and its CSS cannot leak out. */
+ *  channel), POST /api/forget (deletes a conversation left behind on the server too) and, once a
+ *  conversation went to the volunteers' desk, GET /api/events (server-sent events; long polling
+ *  GET /api/messages where those do not get through) for their answers. Lives in a shadow root:
+ *  the page's CSS cannot reach it and its CSS cannot leak out. */
 (() => {
   "use strict";
   const script = document.currentScript || document.querySelector('script[src$="/widget.js"]');
@@ -23,6 +25,11 @@
   const EXPIRE_MS = 24 * 3600 * 1000; // a conversation left alone for a day starts afresh (shared phones)
   const SENDER = /^web-[0-9a-f]{32}$/; // what newSender() makes: the only ids /api/forget takes
   const MAX_OWED = 20;
+  const POLL_WAIT_S = 25; // the server's longest long poll
+  const DESK_YES = "/desk_consent", DONE = "/desk_done";
+  /** Replies that show that the conversation is (or was) at the volunteers' desk: its answers come pushed. */
+  const DESK_KINDS = ["desk_opened", "desk_already_open", "desk_waiting", "desk_closed", "volunteer"];
+  const CLOSING = ["desk_closed", "desk_closed_by_newcomer"];
 
   const store = {
     get(name) {
@@ -40,6 +47,7 @@
   let queue = Promise.resolve(true);
   let startingFor = null; // the sender whose conversation is being set up
   let atBottom = true;
+  let push = null; // listening for the current conversation's pushed messages: see listen()
 
   function newSender() {
     const bytes = new Uint8Array(16);
@@ -49,7 +57,8 @@
 
   function freshState(keep) {
     return { sender: newSender(), entries: [], started: false, open: false, chosenLang: keep ? keep.chosenLang : null,
-      uiLang: keep ? keep.uiLang : null, municipality: null, touched: Date.now() };
+      uiLang: keep ? keep.uiLang : null, municipality: null, touched: Date.now(),
+      desk: false, pushed: 0 }; // pushed: the id of the last pushed message shown
   }
 
   function loadState() {
@@ -266,6 +275,7 @@ button{cursor:pointer}
 textarea:focus-visible,select:focus-visible{outline-color:#1f4e8c;outline-offset:2px;box-shadow:none}
 .launcher{position:fixed;right:1.25em;bottom:1.25em;z-index:2147483000;display:flex;align-items:center;gap:.5em;min-height:3em;padding:.75em 1.25em;border:2px solid #fff;border-radius:2em;background:#1f4e8c;color:#fff;font-weight:600;box-shadow:0 .25em 1em rgba(0,0,0,.3)}
 .launcher:hover{background:#173b6b}
+.launcher.news::after{content:"";width:.75em;height:.75em;border:2px solid #fff;border-radius:50%;background:#ffbf00}
 .panel{position:fixed;right:1.25em;bottom:1.25em;z-index:2147483000;display:flex;flex-direction:column;width:min(26em,calc(100vw - 2.5em));height:min(44em,calc(100vh - 2.5em));height:min(44em,calc(100dvh - 2.5em));background:#fff;border:1px solid #8b96a5;border-radius:.75em;box-shadow:0 .5em 2em rgba(0,0,0,.35);overflow:hidden}
 .head{display:flex;align-items:flex-start;gap:.5em;padding:.625em .625em .625em 1em;background:#1f4e8c;color:#fff}
 .brand{flex:1;min-width:0}
@@ -285,6 +295,8 @@ select{min-height:2.75em;max-width:11em;padding:0 .5em;border:1px solid #6b7785;
 .user .bubble{background:#1f4e8c;color:#fff;border-end-end-radius:.25em;white-space:pre-wrap}
 .bot .bubble{background:#eef1f5;border-end-start-radius:.25em}
 .alert .bubble{background:#fff4e5;border-color:#b45309}
+.volunteer .bubble{background:#eaf6ee;border-color:#1d6b3a;border-inline-start-width:.25em}
+.who{display:flex;align-items:center;gap:.375em;margin:0;padding:0 .375em;font-size:.875em;font-weight:700;color:#1d6b3a}
 .bubble p{margin:0 0 .625em}
 .bubble p:last-child,.bubble ul:last-child,.bubble ol:last-child{margin-bottom:0}
 .bubble ul,.bubble ol{margin:0 0 .625em;padding-inline-start:1.375em}
@@ -389,8 +401,9 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
     const mixed = !!custom.not_translated; // a note in the user's language above a Dutch text
     const lang = !mixed && supported(custom.lang) ? custom.lang : scriptLang(text);
     const dir = lang ? dirOf(lang) : "auto";
-    const msg = h("div", { class: "msg bot" + (kind === "unavailable" ? " alert" : ""), dir });
-    msg.append(h("span", { class: "sr", text: "Vraagbaak: " }));
+    const volunteer = kind === "volunteer";
+    const msg = h("div", { class: "msg bot" + (kind === "unavailable" ? " alert" : volunteer ? " volunteer" : ""), dir });
+    msg.append(volunteer ? volunteerLabel(custom.volunteer, lang, dir) : h("span", { class: "sr", text: "Vraagbaak: " }));
     let body = text, date = null;
     const hasSource = kind === "answer" && typeof custom.source === "string" && /^https?:\/\//.test(custom.source);
     if (hasSource) ({ text: body, date } = splitSource(text, custom));
@@ -410,7 +423,8 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
           PAYLOAD_ICONS[button.payload] ? icon(PAYLOAD_ICONS[button.payload]) : null, button.title));
       }
     }
-    const phone = (kind === "unavailable" || kind === "handoff") && (custom.phone || (municipality() || {}).phone);
+    const phone = (kind === "unavailable" || kind === "handoff" || kind === "desk_waiting") &&
+      (custom.phone || (municipality() || {}).phone);
     // Someone in danger: every number of the reply as a tap-to-call button, 112 first.
     const phones = kind === "emergency" ? (custom.calls || []).map((c) => c.phone) : phone ? [phone] : [];
     for (const number of phones) {
@@ -424,17 +438,39 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
     return msg;
   }
 
+  /** "Semhar (volunteer):" above a volunteer's answer, in the answer's language: the name they
+   *  chose as text (isolated for the writing direction), never as markup. */
+  function volunteerLabel(name, lang, dir) {
+    const label = (key) => (config.texts[lang] || {})[key] || t(key);
+    name = typeof name === "string" ? name.trim() : "";
+    const named = !!name && !Object.values(config.texts).some((table) => table.volunteerDefault === name);
+    const [before, after = ""] = label(named ? "volunteerSays" : "volunteerUnnamed").split("{name}");
+    return h("p", { class: "who", lang, dir }, icon("person"), h("span", null, before, named ? h("bdi", null, name) : null, after));
+  }
+
   function renderAll() {
     $.log.querySelectorAll(".msg").forEach((el) => el.remove());
     state.entries.forEach((entry) => $.log.insertBefore(renderEntry(entry), $.typing));
     reveal(null);
   }
 
-  function addEntries(entries) {
+  /** ``pushed``: a message that came by itself (a volunteer's), not as a reply: shown from its top. */
+  function addEntries(entries, pushed) {
     if (!entries.length) return;
-    if (entries[0].who === "user" && !entries[0].chosen) { // typed: older quick replies are answered
-      state.entries.forEach((e) => { e.done = true; });
-      $.log.querySelectorAll(".msg .chips").forEach(deactivate);
+    let answered = null; // which older quick replies are answered now
+    if (entries[0].who === "user" && !entries[0].chosen) { // typed: all, but an open ticket's "Done"
+      const keep = openDone();
+      answered = (e) => e !== keep;
+    } else if (entries.some((e) => hasDone(e) || CLOSING.includes(kindOf(e)))) {
+      answered = hasDone; // one "Done" at a time, the newest; none once the ticket closed
+    }
+    if (answered) {
+      const shown = $.log.querySelectorAll(".msg"), offset = shown.length - state.entries.length;
+      state.entries.forEach((e, i) => {
+        if (e.done || !answered(e)) return;
+        e.done = true;
+        if (shown[offset + i]) shown[offset + i].querySelectorAll(".chips").forEach(deactivate);
+      });
     }
     state.entries.push(...entries);
     save();
@@ -444,9 +480,24 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
       first = first || el;
       $.log.insertBefore(el, $.typing);
     }
+    listen();
     if (entries[0].who !== "bot") return reveal(null);
+    if (pushed) return reveal(first);
     const question = [...$.log.querySelectorAll(".msg.user")].pop(); // the question above its answer
     reveal(question && question.compareDocumentPosition(first) & Node.DOCUMENT_POSITION_FOLLOWING ? question : first);
+  }
+
+  const kindOf = (entry) => (entry && entry.custom && entry.custom.vraagbaak) || null;
+  const hasDone = (entry) => (entry.buttons || []).some((b) => b.payload === DONE);
+
+  /** The open ticket's newest "Done" button, which typing must leave: the only way back to the assistant. */
+  function openDone() {
+    for (let i = state.entries.length - 1; i >= 0; i--) {
+      const e = state.entries[i];
+      if (CLOSING.includes(kindOf(e))) return null;
+      if (hasDone(e)) return e.done ? null : e;
+    }
+    return null;
   }
 
   function deactivate(chips) {
@@ -473,6 +524,7 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
     const c = message.custom && typeof message.custom === "object" ? message.custom : null;
     const custom = c && { vraagbaak: c.vraagbaak, lang: c.lang, source: c.source, reviewed: c.reviewed,
       not_translated: c.not_translated, phone: c.phone, municipality: c.municipality,
+      volunteer: typeof c.volunteer === "string" ? c.volunteer.slice(0, 64) : undefined,
       calls: Array.isArray(c.calls) ? c.calls.filter((x) => x && typeof x.phone === "string").slice(0, 4)
         .map((x) => ({ name: String(x.name || ""), phone: x.phone })) : undefined };
     return text || buttons.length ? { who: "bot", text, buttons, custom } : null;
@@ -515,8 +567,10 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
       });
       // 429 (too many at once) and 413 (too long) carry a polite reply in the user's language.
       if (!response.ok && response.status !== 429 && response.status !== 413) throw new Error("HTTP " + response.status);
-      const replies = (await response.json()).map(toEntry).filter(Boolean);
-      if (!replies.length) throw new Error("no reply");
+      const raw = await response.json();
+      const replies = raw.map(toEntry).filter(Boolean);
+      // A message passed on to the volunteers: the assistant says nothing, and that is no failure.
+      if (!replies.length && !raw.some((m) => kindOf(m) === "desk_relayed")) throw new Error("no reply");
       if (state.sender !== sender) return false; // a new conversation started meanwhile
       const failed = !response.ok || replies.some((e) => e.custom && e.custom.vraagbaak === "unavailable");
       replies.forEach((e) => learn(e.custom || {}));
@@ -576,6 +630,7 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
 
   function send(message, label, chosen) {
     const sender = state.sender;
+    if (message.payload === DESK_YES) state.desk = true; // listen for the volunteers from now on
     addEntries([{ who: "user", text: label == null ? message : label, chosen: !!chosen }]);
     if (!state.started) start(false);
     return enqueue(() => exchange(message, false, false, sender));
@@ -601,6 +656,80 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
     }).finally(() => { if (startingFor === sender) startingFor = null; });
   }
 
+  // --- pushed messages: the volunteers' answers, whenever they come -------------------------------
+  /** Listen for the current conversation's pushed messages, and for no other: once it went to
+   *  the volunteers' desk (a conversation that never did has nothing coming, so holds no stream
+   *  open). From the last one shown on, so a reload repeats none and shows what came meanwhile. */
+  function listen() {
+    if (push && push.sender === state.sender) return;
+    if (push) { // a new conversation: the old one's stream goes
+      push.stopped = true;
+      if (push.source) push.source.close();
+      if (push.abort) push.abort.abort();
+      clearTimeout(push.timer);
+      push = null;
+    }
+    if (!config || !(state.desk || state.entries.some((e) => DESK_KINDS.includes(kindOf(e))))) return;
+    push = { sender: state.sender, errors: 0, delay: 2000 };
+    (typeof EventSource === "function" ? stream : poll)(push);
+  }
+
+  const pushUrl = (p, path, wait) => api(path) + "?" + new URLSearchParams(
+    { sender: p.sender, after: String(state.pushed || 0), ...(wait ? { wait: String(wait) } : {}) });
+
+  /** Server-sent events; the browser reconnects by itself with the last id it got. A stream it
+   *  gave up on, or one that keeps failing (a proxy in the way), is replaced by long polling. */
+  function stream(p) {
+    const source = (p.source = new EventSource(pushUrl(p, "/api/events")));
+    source.onopen = () => { p.errors = 0; };
+    source.onmessage = (event) => {
+      let message = null;
+      try { message = JSON.parse(event.data); } catch { /* skipped, as a message without text */ }
+      receive(p, event.lastEventId, message);
+    };
+    source.onerror = () => {
+      if (p.stopped || (source.readyState !== EventSource.CLOSED && ++p.errors < 3)) return;
+      source.close();
+      p.source = null;
+      poll(p);
+    };
+  }
+
+  /** Long polling: each request waits up to POLL_WAIT_S seconds for news; failures back off. */
+  async function poll(p) {
+    while (!p.stopped) {
+      const abort = (p.abort = new AbortController());
+      const timer = setTimeout(() => abort.abort(), (POLL_WAIT_S + 15) * 1000);
+      let pause = 0;
+      try {
+        const response = await fetch(pushUrl(p, "/api/messages", POLL_WAIT_S),
+          { credentials: "omit", cache: "no-store", signal: abort.signal });
+        if (response.status === 400 || response.status === 403) return; // this page may not listen
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        const found = (await response.json()).messages;
+        for (const item of Array.isArray(found) ? found : []) receive(p, item && item.id, item && item.message);
+        p.delay = 2000;
+      } catch {
+        pause = p.delay;
+        p.delay = Math.min(p.delay * 2, 60000);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (pause && !p.stopped) await new Promise((resolve) => { p.timer = setTimeout(resolve, pause); });
+    }
+  }
+
+  /** One pushed message (outbox id ``id``) into the chat, once, as the assistant's answers are. */
+  function receive(p, id, message) {
+    const number = Number(id);
+    if (p !== push || p.sender !== state.sender || !Number.isSafeInteger(number) || number <= (state.pushed || 0)) return;
+    state.pushed = number;
+    const entry = toEntry(message);
+    if (!entry) return save();
+    addEntries([entry], true);
+    if ($.panel.hidden) $.launcher.classList.add("news"); // the dot says that an answer came
+  }
+
   // --- user actions -------------------------------------------------------------------------------
   const coarse = () => matchMedia("(pointer: coarse)").matches;
 
@@ -611,6 +740,7 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
     }
     $.panel.hidden = false;
     $.launcher.hidden = true;
+    $.launcher.classList.remove("news");
     $.launcher.setAttribute("aria-expanded", "true");
     syncViewport();
     reveal(null);
@@ -680,6 +810,7 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
     queue = Promise.resolve(true); // replies still on their way for the old sender are dropped
     save();
     renderAll();
+    listen(); // the old conversation's volunteers no longer reach this page
     start(true);
     $.input.focus();
     inFlight.then(forgetOwed); // after the old sender's last reply, which Rasa would store again
@@ -696,6 +827,7 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
     uiLang = initialUiLang();
     applyTexts();
     renderAll();
+    listen();
     const focused = !!shadow.activeElement;
     $.panel.hidden = true;
     $.launcher.hidden = false;
@@ -763,6 +895,7 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
     if (e.key !== KEY + "session" || !config || pending) return;
     state = loadState();
     renderAll();
+    listen();
   });
 
   // --- start ----------------------------------------------------------------------------------------
@@ -790,6 +923,7 @@ textarea::placeholder{color:#5f6b7a;opacity:1}
     applyTexts();
     if (!first) return;
     renderAll();
+    listen();
     const show = () => {
       document.body.append(host);
       if (state.open) open(false);

@@ -37,7 +37,7 @@ from vraagbaak.assistant.topics import help_text, welcome_text
 from vraagbaak.channels.rasa_relay import Gateway
 from vraagbaak.channels.telegram import commands
 from vraagbaak.channels.telegram.formatting import split_html
-from vraagbaak.channels.telegram.identity import sender_id, sender_key
+from vraagbaak.channels.telegram.identity import open_chat, seal_chat, sender_id, sender_key
 from vraagbaak.channels.telegram.keyboards import CallbackTable, inline_keyboard
 from vraagbaak.channels.telegram.logsetup import configure_bridge_logging
 from vraagbaak.channels.telegram.polling import TolerantBot, silence_raw_data_loggers
@@ -46,6 +46,10 @@ from vraagbaak.safety.gate import EmergencyGate, refusal
 from vraagbaak.channels.telegram.retry import with_retry
 from vraagbaak.channels.telegram.state import ChatState, ChatStates, telegram_language
 from vraagbaak.channels.telegram.tracker import SLOT_DETECTED_LANGUAGE, SLOT_MUNICIPALITY, RasaTracker
+from vraagbaak.desk.config import DeskChats
+from vraagbaak.desk.database import DatabaseError
+from vraagbaak.desk.handoff import KIND_OPENED
+from vraagbaak.desk.volunteers import VolunteerDesk
 from vraagbaak.knowledge.loader import load_municipalities
 from vraagbaak.languages import FALLBACK_LANGUAGE, LANGUAGES
 from vraagbaak.runtime.rasa import api_token
@@ -88,7 +92,7 @@ class TelegramBridge:
         self.settings = settings
         problems: list = []
         self.municipalities = load_municipalities(settings.knowledge_dir, problems)
-        self.gateway = Gateway(settings, self.municipalities)
+        self.gateway = Gateway(settings, self.municipalities, channel="telegram")
         self.tracker = RasaTracker(settings)
         self._key = sender_key(settings)
         self.states = ChatStates()
@@ -99,6 +103,12 @@ class TelegramBridge:
         self._pool = ThreadPoolExecutor(max_workers=RELAY_THREADS, thread_name_prefix="rasa")
         #: Telegram sends it with every webhook call; a new one at each start unless configured.
         self.webhook_secret = settings.telegram_webhook_secret or secrets.token_urlsafe(32)
+        #: The volunteers' desk, when groups are configured (VRAAGBAAK_DESK_CHATS): its handlers
+        #: join this bot, and it answers newcomers through :meth:`send_to_sender`.
+        self.desk = (VolunteerDesk.open(settings, telegram=self.send_to_sender)
+                     if DeskChats.parse(settings.desk_chats).enabled else None)
+        self._bot: Bot | None = None
+        self._desk_task: asyncio.Task[None] | None = None
 
     def secret_values(self) -> list[str]:
         """Every secret this process holds, for the log redaction."""
@@ -124,6 +134,8 @@ class TelegramBridge:
         app.add_handler(MessageHandler(PRIVATE & filters.COMMAND, self.on_help))  # an unknown command
         app.add_handler(MessageHandler(PRIVATE & UNSUPPORTED, self.on_unsupported))
         app.add_handler(CallbackQueryHandler(self.on_button))
+        if self.desk is not None:
+            self.desk.add_to(app)  # reads only the volunteers' groups
         app.add_error_handler(self.on_error)
         return app
 
@@ -142,11 +154,13 @@ class TelegramBridge:
     async def _post_init(self, app: Application) -> None:
         """The command menu and the "what can this bot do?" text in each language (Telegram shows
         the one matching the user's app language). Cosmetic: a failure is logged, not fatal."""
-        me = app.bot
+        me = self._bot = app.bot
+        if self.desk is not None:
+            self._desk_task = asyncio.ensure_future(self.desk.run(app.bot))
         for lang in (None, *LANGUAGES):  # None: for app languages we do not speak
             t = self.t(lang or FALLBACK_LANGUAGE)
             try:
-                await with_retry(lambda: me.set_my_commands(commands.menu(t), language_code=lang), "setMyCommands")
+                await with_retry(lambda: me.set_my_commands(commands.menu(t, self.desk is not None), language_code=lang), "setMyCommands")
                 await with_retry(lambda: me.set_my_description(welcome_text(t, self.settings.knowledge_dir), language_code=lang),
                                  "setMyDescription")
             except TelegramError as exc:
@@ -154,8 +168,27 @@ class TelegramBridge:
         log.info("telegram bridge started", extra={"bot": me.username, "mode": self.settings.telegram_mode})
 
     async def _post_shutdown(self, app: Application) -> None:
+        if self._desk_task is not None:
+            self._desk_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._desk_task
+        if self.desk is not None:
+            self.desk.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
         await self.gateway.aclose()
+
+    async def send_to_sender(self, sender: str, text: str, buttons: list[dict[str, str]]) -> bool:
+        """For the desk (:data:`~vraagbaak.desk.delivery.TelegramSender`): a volunteer's words to
+        the chat behind ``sender``; False when this process has not seen that chat since it
+        started (the desk then keeps the message until the newcomer writes again)."""
+        chat_id = self.states.chat_of(sender)
+        if chat_id is None and self.desk is not None:  # not seen since this process started
+            sealed = await asyncio.to_thread(self.desk.store.reply_to, sender)
+            chat_id = open_chat(sealed, sender, self._key) if sealed else None
+        if chat_id is None or self._bot is None:
+            return False
+        await self._say(self._bot, chat_id, text, buttons)
+        return True
 
     # --- helpers -------------------------------------------------------------------------------
     def t(self, lang: str) -> Translator:
@@ -235,7 +268,7 @@ class TelegramBridge:
             if verdict is Verdict.DROP:
                 return
         async with self.states.lock(chat.id):
-            state = self.states.get(chat.id)
+            state = self.states.get(chat.id, self.sender(chat.id))
             lang = state.language_for(text, app_language)
             if verdict is Verdict.WARN:  # in turn, after the answers to the messages before it
                 await self._say(context.bot, chat.id, refusal(self.t(lang), texts.TOO_MANY))
@@ -262,6 +295,12 @@ class TelegramBridge:
             "sender": sender, "lang": lang, "ms": round((time.monotonic() - started) * 1000),
             "kinds": [r["custom"].get("vraagbaak") for r in replies if isinstance(r.get("custom"), dict)],
         })
+        if self.desk is not None:
+            if any(isinstance(r.get("custom"), dict) and r["custom"].get("vraagbaak") == KIND_OPENED for r in replies):
+                # A ticket opened: where its answers go, sealed, for after a restart of this bridge.
+                await asyncio.to_thread(self.desk.store.set_reply_to, sender, seal_chat(chat_id, sender, self._key))
+            # Volunteers' answers that came while this process could not reach the chat.
+            await self.desk.delivery.flush(sender)
 
     # --- handlers ------------------------------------------------------------------------------
     async def on_text(self, update: Update, context: Context) -> None:
@@ -313,7 +352,7 @@ class TelegramBridge:
         async def work(state: ChatState, lang: str) -> None:
             t = self.t(lang)
             await self._say(context.bot, chat_id,
-                            f"{help_text(t, self.settings.knowledge_dir)}\n\n{t(texts.TELEGRAM_COMMANDS)}\n{commands.command_list(t)}")
+                            f"{help_text(t, self.settings.knowledge_dir)}\n\n{t(texts.TELEGRAM_COMMANDS)}\n{commands.command_list(t, self.desk is not None)}")
 
         await self._turn(update, context, None, work)
 
@@ -335,6 +374,12 @@ class TelegramBridge:
             sender = self.sender(chat_id)
             async with self._typing(context.bot, chat_id):
                 forgotten = await self._in_thread(lambda: self.tracker.forget(sender))
+                if self.desk is not None:
+                    try:  # the tickets, what volunteers saw of them, and answers still waiting
+                        await self.desk.forget(context.bot, sender)
+                    except DatabaseError as exc:
+                        log.error("forget: the desk's database failed", extra={"error": type(exc).__name__})
+                        forgotten = False
             self.states.forget(chat_id)
             log.info("forget", extra={"sender": sender, "done": forgotten})
             reply = texts.TELEGRAM_FORGOTTEN if forgotten else texts.TELEGRAM_FORGET_FAILED

@@ -19,6 +19,7 @@ PAYLOAD_GREET = payloads.GREET
 PAYLOAD_CHOOSE_LANGUAGE = payloads.CHOOSE_LANGUAGE
 PAYLOAD_CHOOSE_MUNICIPALITY = payloads.CHOOSE_MUNICIPALITY
 PAYLOAD_HUMAN = payloads.HUMAN
+PAYLOAD_DESK_DONE = payloads.DESK_DONE
 
 
 @dataclass(frozen=True)
@@ -37,18 +38,25 @@ HELP = Command("help", texts.COMMAND_HELP)
 HUMAN = Command("mens", texts.BUTTON_HUMAN, PAYLOAD_HUMAN)
 PRIVACY = Command("privacy", texts.COMMAND_PRIVACY)
 FORGET = Command("vergeet", texts.COMMAND_FORGET)
+#: Ends a conversation with a volunteer (the same word volunteers use to close a ticket).
+DONE = Command("klaar", texts.COMMAND_DONE, PAYLOAD_DESK_DONE)
 
 #: In menu order.
-COMMANDS: tuple[Command, ...] = (START, LANGUAGE, MUNICIPALITY, HELP, HUMAN, PRIVACY, FORGET)
+COMMANDS: tuple[Command, ...] = (START, LANGUAGE, MUNICIPALITY, HELP, HUMAN, DONE, PRIVACY, FORGET)
 #: Relayed to Rasa as they are (/start has its own handler: it seeds the conversation first).
-RELAYED: tuple[Command, ...] = (LANGUAGE, MUNICIPALITY, HUMAN)
+RELAYED: tuple[Command, ...] = (LANGUAGE, MUNICIPALITY, HUMAN, DONE)
 
 
-def menu(t: Translator) -> list[BotCommand]:
+def shown(with_desk: bool) -> tuple[Command, ...]:
+    """The commands to show: /klaar only where volunteers can take a conversation."""
+    return tuple(c for c in COMMANDS if with_desk or c is not DONE)
+
+
+def menu(t: Translator, with_desk: bool = True) -> list[BotCommand]:
     """The command menu Telegram shows next to the text field, in ``t``'s language."""
-    return [BotCommand(c.name, t(c.description)) for c in COMMANDS]
+    return [BotCommand(c.name, t(c.description)) for c in shown(with_desk)]
 
 
-def command_list(t: Translator) -> str:
+def command_list(t: Translator, with_desk: bool = True) -> str:
     """The commands as lines for /help: ``/taal – Choose your language``."""
-    return "\n".join(f"/{c.name} – {t(c.description)}" for c in COMMANDS)
+    return "\n".join(f"/{c.name} – {t(c.description)}" for c in shown(with_desk))

@@ -19,12 +19,35 @@ from vraagbaak.settings import Settings
 #: Sender ids of this channel start with this, so a tracker's channel is visible in Rasa's store.
 SENDER_PREFIX = "tg-"
 KEY_FILE = "telegram-sender-key"
+_MASK_64 = (1 << 64) - 1
 
 
 def sender_id(chat_id: int, key: bytes) -> str:
     """HMAC-SHA256 of the chat id, 128 bits in hex: stable per chat, unlinkable without the key."""
     digest = hmac.new(key, f"telegram-chat:{chat_id}".encode(), hashlib.sha256).hexdigest()
     return SENDER_PREFIX + digest[:32]
+
+
+def _pad(sender: str, key: bytes) -> int:
+    return int.from_bytes(hmac.new(key, f"reply-to:{sender}".encode(), hashlib.sha256).digest()[:8], "big")
+
+
+def seal_chat(chat_id: int, sender: str, key: bytes) -> str:
+    """The chat id for the desk's database (a ticket's ``reply_to``), so that a volunteer's answer
+    reaches the chat after the bridge restarted: encrypted with a pad that only the key and the
+    sender id give (one chat per sender, so a pad is never used for two different ids)."""
+    return format((chat_id & _MASK_64) ^ _pad(sender, key), "016x")
+
+
+def open_chat(sealed: str, sender: str, key: bytes) -> int | None:
+    """The chat id :func:`seal_chat` sealed, or None when it was not sealed for this sender with
+    this key (the key changed, the value was altered): checked against the sender id itself."""
+    try:
+        value = int(sealed, 16) ^ _pad(sender, key)
+    except ValueError:
+        return None
+    chat_id = value - (1 << 64) if value >= 1 << 63 else value
+    return chat_id if hmac.compare_digest(sender_id(chat_id, key), sender) else None
 
 
 def sender_key(settings: Settings) -> bytes:

@@ -32,6 +32,9 @@ class ChatState:
     #: The language of the user's latest clear message or answer.
     seen_lang: str | None = None
     municipality: str | None = None
+    #: Rasa's sender id of this chat (a keyed hash), so that a volunteer's answer for that
+    #: sender finds its way back to this chat (:meth:`ChatStates.chat_of`).
+    sender: str | None = None
 
     def language_for(self, text: str | None, app_language: str | None) -> str:
         """The language to address the user in, for a message ``text`` (None for a button or a
@@ -60,16 +63,31 @@ class ChatStates:
         self._states: OrderedDict[int, ChatState] = OrderedDict()
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        self._chat_of_sender: dict[str, int] = {}
 
-    def get(self, chat_id: int) -> ChatState:
+    def get(self, chat_id: int, sender: str | None = None) -> ChatState:
+        """The chat's state; ``sender``: its Rasa sender id, remembered for :meth:`chat_of`."""
         state = self._states.pop(chat_id, None) or ChatState()
         self._states[chat_id] = state
+        if sender is not None and state.sender is None:
+            state.sender = sender
+            self._chat_of_sender[sender] = chat_id
         while len(self._states) > self.max_chats:
-            self._states.popitem(last=False)
+            self._drop(self._states.popitem(last=False)[1])
         return state
 
+    def chat_of(self, sender: str) -> int | None:
+        """The chat behind a sender id, if this process has seen it write since it started."""
+        return self._chat_of_sender.get(sender)
+
     def forget(self, chat_id: int) -> None:
-        self._states.pop(chat_id, None)
+        state = self._states.pop(chat_id, None)
+        if state is not None:
+            self._drop(state)
+
+    def _drop(self, state: ChatState) -> None:
+        if state.sender is not None:
+            self._chat_of_sender.pop(state.sender, None)
 
     def __contains__(self, chat_id: int) -> bool:
         return chat_id in self._states
