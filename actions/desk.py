@@ -5,14 +5,17 @@ pauses the assistant) and the one that takes it back. What they say and store is
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.common import (DESK_TICKET, assistant, channel_of, context_of, handoff, language_events, recent_history,
+                            send, slot)
 from actions.respond import ActionRespond
-from actions.common import DESK_TICKET, assistant, channel_of, context_of, handoff, language_events, recent_history, send, slot
 from vraagbaak.assistant import texts
+from vraagbaak.assistant.replies import Context, Response
 from vraagbaak.desk.database import DatabaseError
 
 log = logging.getLogger("vraagbaak.actions.desk")
@@ -34,6 +37,21 @@ def _typed(tracker: Tracker) -> bool:
     return not (tracker.latest_message.get("text") or "").startswith("/")
 
 
+async def _run(step: Callable[[Tracker, Context], Response], dispatcher: CollectingDispatcher, tracker: Tracker,
+               domain: dict) -> list[dict[str, Any]]:
+    """One desk step for a button press; typed words go to action_respond (:func:`_typed`)."""
+    if _typed(tracker):
+        return await ActionRespond().run(dispatcher, tracker, domain)
+    context = context_of(tracker)
+    try:
+        response = step(tracker, context)
+    except DatabaseError as exc:
+        return _unavailable(dispatcher, tracker, exc)
+    send(dispatcher, response.replies)
+    log.info("desk", extra={"kind": response.kind, "lang": context.lang})
+    return [*(slot(name, value) for name, value in response.remember.items()), *language_events(tracker, context)]
+
+
 class ActionDeskOpen(Action):
     """Yes to a volunteer: a ticket with the conversation so far; the assistant pauses."""
 
@@ -41,16 +59,8 @@ class ActionDeskOpen(Action):
         return "action_desk_open"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        if _typed(tracker):
-            return await ActionRespond().run(dispatcher, tracker, domain)
-        context = context_of(tracker)
-        try:
-            response = handoff().open(tracker.sender_id, channel_of(tracker), context, recent_history(tracker))
-        except DatabaseError as exc:
-            return _unavailable(dispatcher, tracker, exc)
-        send(dispatcher, response.replies)
-        log.info("desk", extra={"kind": response.kind, "lang": context.lang})
-        return [*(slot(name, value) for name, value in response.remember.items()), *language_events(tracker, context)]
+        return await _run(lambda tracker, context: handoff().open(
+            tracker.sender_id, channel_of(tracker), context, recent_history(tracker)), dispatcher, tracker, domain)
 
 
 class ActionDeskClose(Action):
@@ -60,13 +70,5 @@ class ActionDeskClose(Action):
         return "action_desk_close"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[dict[str, Any]]:
-        if _typed(tracker):
-            return await ActionRespond().run(dispatcher, tracker, domain)
-        context = context_of(tracker)
-        try:
-            response = handoff().close(tracker.sender_id, tracker.get_slot(DESK_TICKET), context)
-        except DatabaseError as exc:
-            return _unavailable(dispatcher, tracker, exc)
-        send(dispatcher, response.replies)
-        log.info("desk", extra={"kind": response.kind, "lang": context.lang})
-        return [*(slot(name, value) for name, value in response.remember.items()), *language_events(tracker, context)]
+        return await _run(lambda tracker, context: handoff().close(
+            tracker.sender_id, tracker.get_slot(DESK_TICKET), context), dispatcher, tracker, domain)

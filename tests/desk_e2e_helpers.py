@@ -4,31 +4,15 @@ database, which another process (the action server, the bridge) writes."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from fake_telegram import Call, FakeTelegram
+from volunteer_helpers import wait_until  # noqa: F401 - the desk tests' one way to wait
 from vraagbaak.assistant.i18n import Translator, translator
 from vraagbaak.settings import Settings
 
-T = TypeVar("T")
-
-
 def t(lang: str) -> Translator:
     return translator(Settings().translations_dir, lang)
-
-
-def wait_until(condition: Callable[[], T], timeout: float, what: str = "the condition") -> T:
-    """``condition()`` once truthy; an AssertionError naming ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.05)
 
 
 def topic_texts(api: FakeTelegram, chat_id: int, thread_id: int | None) -> list[str]:

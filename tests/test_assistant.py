@@ -126,3 +126,15 @@ def test_feedback_and_a_person_refer_to_the_last_question(assistant: Assistant) 
     handoff = assistant.respond(Turn("I want to talk to a real person", "request_human", 0.95), context)
     assert handoff.kind == "request_human" and "14 023" in handoff.replies[0].text
     assert assistant.records.rows("feedback")[-1]["article_id"] == "werk/cv"
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("የቐንየለይ", "ti"),  # "thank you": was answered with the suicide crisis line (meaning alone)
+    ("ምስ ወለንተኛ ወዲአ", "ti"),  # "I am done with the volunteer": was taken for violence
+    ("ብጣዕሚ የቐንየለይ", "ti"), ("ሕራይ", "ti"), ("dank je wel", "nl"), ("شكرا جزيلا", "ar"), ("thanks a lot", "en"),
+])
+def test_everyday_chat_is_no_emergency(assistant: Assistant, text: str, lang: str) -> None:
+    """Short everyday messages are far from every emergency example in words, but a short text's
+    meaning is noisy (knowledge/safety/<lang>.yaml keeps such messages among the calm examples)."""
+    response = assistant.respond(Turn(text=text, intent="thanks", intent_confidence=0.9), Context(lang=lang))
+    assert response.kind != "emergency" and (response.result is None or response.result.danger is None)

@@ -24,6 +24,7 @@ import pytest
 
 from conftest import DESK_GROUP_TI
 from desk_e2e_helpers import keyboard, methods, payloads_of, t, titles_of, topic_texts, wait_for_topic_text, wait_until
+from e2e_helpers import Conversation
 from fake_telegram import Call, FakeTelegram
 from telegram_helpers import BridgeProcess
 from vraagbaak.assistant import payloads, texts
@@ -362,6 +363,28 @@ def test_the_volunteers_read_the_newcomers_words_as_written(
     wait_until(lambda: len(answered(bridge, sender)) > relayed, ANSWER_TIMEOUT_S, "the bridge's relay to Rasa")
     posted = wait_for_topic_text(fake, DESK_GROUP_TI, thread, "ደብዳበ", DESK_TIMEOUT_S)
     assert f"{t('ti')(texts.DESK_FROM_NEWCOMER)}\n{written}" in posted, posted
+
+
+# --- typed words are not a button ----------------------------------------------------------------------
+def test_typed_yes_and_done_do_not_hand_over_or_take_back(stack: Services, store: TicketStore) -> None:
+    """Only the buttons (and /klaar) open and close a ticket: the NLU's guess that typed words mean
+    "yes, a volunteer" or "done" is not consent. Through the web gateway, as the widget talks."""
+    talk = Conversation(stack.settings.web_port, municipality="enschede", lang="ti")
+    asked = talk.press(payloads.HUMAN)
+    assert any((m.get("custom") or {}).get("vraagbaak") == "desk_consent" for m in asked)
+    talk.say("እወ፣ ወለንተኛ እደሊ")  # a training example of desk_consent, typed
+    assert store.open_for(talk.sender) is None
+    opened = talk.press(payloads.DESK_YES)
+    assert [(m.get("custom") or {}).get("vraagbaak") for m in opened] == ["desk_opened"]
+    ticket = store.open_for(talk.sender)
+    assert ticket is not None and ticket.channel == "web"
+    relayed = talk.say("ምስ ወለንተኛ ወዲአ")  # a training example of desk_done, typed: for the volunteers
+    assert [m.get("custom") for m in relayed] == [{"vraagbaak": "desk_relayed", "ticket": ticket.id}]
+    assert store.get(ticket.id).is_open  # type: ignore[union-attr]
+    assert [m.text for m in store.messages(ticket.id)][-1] == "ምስ ወለንተኛ ወዲአ"
+    closed = talk.press(payloads.DESK_DONE)
+    assert [(m.get("custom") or {}).get("vraagbaak") for m in closed] == ["desk_closed_by_newcomer"]
+    assert not store.get(ticket.id).is_open  # type: ignore[union-attr]
 
 
 # --- a language without volunteers ------------------------------------------------------------------

@@ -30,8 +30,9 @@ import pytest
 from conftest import DESK_GROUP_TI
 from e2e_helpers import free_port
 from fake_telegram import FakeTelegram
-from test_widget_browser import (CHROMIUM, CHROMIUM_ARGS, DESKTOP, HOST, QUESTIONS, RASA_TIMEOUT_MS, Widget,
-                                 canned, playwright_api, said, screenshot, serious_accessibility_problems, t)
+from test_widget_browser import browser  # noqa: F401 - the fixture: one Chromium per module
+from test_widget_browser import (DESKTOP, HOST, QUESTIONS, RASA_TIMEOUT_MS, Widget, canned, playwright_api, said,
+                                 screenshot, serious_accessibility_problems, t)
 from volunteer_helpers import DeskApp, wait_until
 from vraagbaak.assistant import payloads, texts
 from vraagbaak.channels.web import BackgroundServer
@@ -52,21 +53,12 @@ SLOW_S = 90
 SEMHAR = 9001
 FIRST_ANSWER = "ሰላም! ኣነ ወለንተኛ እየ። ብዛዕባ zorgtoeslag **ክሕግዘኩም** እኽእል እየ።"
 LATER_ANSWER = "ኣብ mijntoeslagen.nl ብDigiD ክትሓቱ ትኽእሉ ኢኹም።"
-#: Without Ethiopic punctuation: Rasa's NLU normalizer turns "።" into "." before the action stores it.
-NEWCOMER_SAYS = "የቐንየለይ ሕጂ እንታይ ክገብር ኣለኒ?"
+#: With Ethiopic punctuation: the volunteers read the newcomer's own words, not the text Rasa's NLU
+#: normalised ("።" would become ".": actions.common.typed_text).
+NEWCOMER_SAYS = "የቐንየለይ። ሕጂ እንታይ ክገብር ኣለኒ፧"
 
 
 # --- browser -------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.is_file():
-        pytest.fail("Debian's chromium is missing: `make test` installs it (SYSTEM_PACKAGES in the Makefile)")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture()
 def new_page(browser: Any) -> Iterator[Any]:
     """Pages in fresh browser contexts (own storage), closed after the test; every Content

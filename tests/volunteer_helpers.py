@@ -73,12 +73,13 @@ class DeskApp:
         self.loop.close()
 
 
-def wait_until(condition: Callable[[], Any], timeout: float = WAIT_S) -> Any:
+def wait_until(condition: Callable[[], T], timeout: float = WAIT_S, what: str = "the condition") -> T:
+    """``condition()`` once truthy; an AssertionError naming ``what`` after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s")
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(0.02)
