@@ -251,6 +251,10 @@ def run(settings: Settings) -> int:
         print(f"Vraagbaak could not start: {exc}", file=sys.stderr, flush=True)
         return 1
     telegram = "; Telegram bridge on" if settings.telegram_token else ""
+    if settings.desk_chats and not settings.telegram_token:
+        print("Warning: VRAAGBAAK_DESK_CHATS is set but VRAAGBAAK_TELEGRAM_TOKEN is not: newcomers can open "
+              "tickets, but no volunteer will see them (the Telegram bridge serves the desk).",
+              file=sys.stderr, flush=True)
     print(f"Vraagbaak is ready: open http://localhost:{settings.web_port} "
           f"(Rasa {settings.rasa_url}, actions :{settings.action_port}{telegram}; Ctrl-C stops everything)", flush=True)
     stop = threading.Event()
