@@ -71,7 +71,7 @@ def language_events(tracker: Tracker, context: Context) -> list[dict[str, Any]]:
 
 def send(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
     for reply in replies:
-        buttons = [{"title": b.title, "payload": b.payload} for b in reply.buttons]
+        buttons = [b.as_dict() for b in reply.buttons]
         dispatcher.utter_message(text=reply.text, buttons=buttons or None, json_message=reply.custom)
 
 

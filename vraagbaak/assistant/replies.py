@@ -54,6 +54,20 @@ class Button:
     title: str
     payload: str
 
+    def as_dict(self) -> dict[str, str]:
+        """As Rasa and the channels carry a button."""
+        return {"title": self.title, "payload": self.payload}
+
+
+def feedback_buttons(t: Translator) -> tuple[Button, Button]:
+    """"Helpful" and "Not helpful": under an answer, and after a volunteer's help."""
+    return Button(t(texts.BUTTON_HELPFUL), PAYLOAD_HELPFUL), Button(t(texts.BUTTON_NOT_HELPFUL), PAYLOAD_NOT_HELPFUL)
+
+
+def done_button(t: Translator) -> Button:
+    """Back from the volunteers to the assistant."""
+    return Button(t(texts.BUTTON_DESK_DONE), payloads.DESK_DONE)
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -235,7 +249,7 @@ class Assistant:
         # The button says the linked article's title in the reader's language (a link's words
         # may be a Dutch term); a link to an article that is gone gets no button.
         buttons = (*(Button(f"→ {target.title}", payloads.article(article_id)) for article_id, target in targets if target),
-                   Button(t(texts.BUTTON_HELPFUL), PAYLOAD_HELPFUL), Button(t(texts.BUTTON_NOT_HELPFUL), PAYLOAD_NOT_HELPFUL),
+                   *feedback_buttons(t),
                    Button(t(texts.BUTTON_HUMAN), PAYLOAD_HUMAN))
         return Reply("\n\n".join(parts), buttons, custom)
 

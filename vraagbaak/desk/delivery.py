@@ -21,9 +21,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from vraagbaak.assistant import payloads, texts
+from vraagbaak.assistant import texts
 from vraagbaak.assistant.i18n import Translator, translator
 from vraagbaak.assistant.offer import person_offer
+from vraagbaak.assistant.replies import done_button, feedback_buttons
 from vraagbaak.desk.outbox import Outbox
 from vraagbaak.desk.tickets import Ticket
 from vraagbaak.knowledge.model import Municipality
@@ -43,9 +44,6 @@ KIND_CLOSED = "desk_closed"
 KIND_WAITING = "desk_waiting"
 
 
-def _button(title: str, payload: str) -> dict[str, str]:
-    return {"title": title, "payload": payload}
-
 
 class Delivered(enum.Enum):
     SENT = "sent"  # in the newcomer's chat, or in the outbox for their widget
@@ -55,15 +53,14 @@ class Delivered(enum.Enum):
 
 def volunteer_message(ticket: Ticket, name: str, text: str, t: Translator) -> dict[str, Any]:
     """A volunteer's reply, with the button that ends the conversation under it."""
-    return {"text": text, "buttons": [_button(t(texts.BUTTON_DESK_DONE), payloads.DESK_DONE)],
+    return {"text": text, "buttons": [done_button(t).as_dict()],
             "custom": {"vraagbaak": KIND_VOLUNTEER, "volunteer": name, "ticket": ticket.id, "lang": ticket.lang}}
 
 
 def closed_message(ticket: Ticket, t: Translator) -> dict[str, Any]:
     """The volunteer ended it: the assistant is back and asks whether the volunteer helped."""
     return {"text": t(texts.DESK_TICKET_CLOSED),
-            "buttons": [_button(t(texts.BUTTON_HELPFUL), payloads.HELPFUL),
-                        _button(t(texts.BUTTON_NOT_HELPFUL), payloads.NOT_HELPFUL)],
+            "buttons": [button.as_dict() for button in feedback_buttons(t)],
             "custom": {"vraagbaak": KIND_CLOSED, "ticket": ticket.id, "lang": ticket.lang}}
 
 
@@ -71,7 +68,7 @@ def waiting_message(ticket: Ticket, t: Translator, place: Municipality | None) -
     """Nobody answered in time: said honestly, with the municipality's number, and that the
     answer will still come here."""
     return {"text": f"{t(texts.DESK_NO_ANSWER_YET)}\n\n{person_offer(t, place)}",
-            "buttons": [_button(t(texts.BUTTON_DESK_DONE), payloads.DESK_DONE)],
+            "buttons": [done_button(t).as_dict()],
             "custom": {"vraagbaak": KIND_WAITING, "ticket": ticket.id, "lang": ticket.lang,
                        "municipality": ticket.municipality, "phone": place.phone if place else None}}
 
@@ -119,8 +116,7 @@ class Delivery:
             lang = (message.get("custom") or {}).get("lang")
             if self.telegram is None or not await self._to_telegram(sender, message, lang):
                 break
-            await asyncio.to_thread(self.outbox.database.write, "DELETE FROM outbox WHERE sender = ? AND id = ?",
-                                    (sender, message_id))
+            await asyncio.to_thread(self.outbox.remove, sender, message_id)
             sent += 1
         if sent:
             log.info("desk messages sent after waiting", extra={"messages": sent})

@@ -20,8 +20,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from vraagbaak.assistant import payloads, texts
-from vraagbaak.assistant.replies import Assistant, Button, Context, Reply, Response, Turn
+from vraagbaak.assistant import texts
+from vraagbaak.assistant.replies import Assistant, Context, Reply, Response, Turn, done_button, feedback_buttons
 from vraagbaak.desk.tickets import CHANNELS, Ticket, TicketStore
 
 log = logging.getLogger("vraagbaak.desk")
@@ -34,19 +34,10 @@ KIND_ALREADY_OPEN = "desk_already_open"
 KIND_CLOSED_BY_NEWCOMER = "desk_closed_by_newcomer"
 #: The slot that holds the open ticket's number (bot/domain.yml).
 SLOT = "desk_ticket"
-#: Payloads that mean "a person" while a volunteer already has the conversation.
-_ASKING_AGAIN = frozenset({payloads.HUMAN, payloads.DESK_YES})
+#: Buttons that mean "a person" while a volunteer already has the conversation.
+_ASKING_AGAIN = frozenset({"request_human", "desk_consent"})
 #: What the volunteers see of the conversation before the ticket: its last messages.
 HISTORY_MESSAGES = 6
-
-
-def done_button(assistant: Assistant, lang: str) -> Button:
-    return Button(assistant.t(lang)(texts.BUTTON_DESK_DONE), payloads.DESK_DONE)
-
-
-def feedback_buttons(assistant: Assistant, lang: str) -> tuple[Button, ...]:
-    t = assistant.t(lang)
-    return (Button(t(texts.BUTTON_HELPFUL), payloads.HELPFUL), Button(t(texts.BUTTON_NOT_HELPFUL), payloads.NOT_HELPFUL))
 
 
 def ticket_topic(article_id: str | None) -> str | None:
@@ -86,15 +77,14 @@ class Handoff:
         if not self.store.messages(ticket.id):
             for author, text in history[-HISTORY_MESSAGES:]:
                 self.store.add_message(ticket.id, author, text)
-        desk = self.assistant.desk
-        assert desk is not None  # desk_offered
-        if desk.hours.on_duty(context.lang):
+        assert self.assistant.desk is not None  # desk_offered
+        on_duty = self.assistant.desk.hours.on_duty(context.lang)
+        if on_duty:
             text = t(texts.DESK_OPENED)
         else:
             text = f"{t(texts.DESK_OPENED_OFF_DUTY)}\n\n{self.assistant.human_offer(context)}"
-        custom = {"vraagbaak": KIND_OPENED, "lang": context.lang, "ticket": ticket.id,
-                  "on_duty": desk.hours.on_duty(context.lang)}
-        return Response([Reply(text, (done_button(self.assistant, context.lang),), custom)],
+        custom = {"vraagbaak": KIND_OPENED, "lang": context.lang, "ticket": ticket.id, "on_duty": on_duty}
+        return Response([Reply(text, (done_button(self.assistant.t(context.lang)),), custom)],
                         {SLOT: str(ticket.id)}, KIND_OPENED)
 
     def close(self, sender: str, ticket_id: Any, context: Context) -> Response:
@@ -105,7 +95,7 @@ class Handoff:
             return Response(self.assistant.help(context), {SLOT: None}, "help")
         self.store.close(ticket.id)
         t = self.assistant.t(context.lang)
-        reply = Reply(t(texts.DESK_CLOSED_BY_YOU), feedback_buttons(self.assistant, context.lang),
+        reply = Reply(t(texts.DESK_CLOSED_BY_YOU), feedback_buttons(self.assistant.t(context.lang)),
                       {"vraagbaak": KIND_CLOSED_BY_NEWCOMER, "lang": context.lang, "ticket": ticket.id})
         # Feedback now refers to the volunteer's help, not to the article before it.
         return Response([reply], {SLOT: None, "last_article_id": None, "last_question": None},
@@ -115,9 +105,9 @@ class Handoff:
         """A message while the ticket is open; None for what the assistant itself should answer
         as usual (a button of an earlier answer: another article, a language, feedback)."""
         if turn.is_payload:
-            if turn.text.split("{")[0] in _ASKING_AGAIN:
+            if turn.intent in _ASKING_AGAIN:
                 t = self.assistant.t(context.lang)
-                return Response([Reply(t(texts.DESK_ALREADY_OPEN), (done_button(self.assistant, context.lang),),
+                return Response([Reply(t(texts.DESK_ALREADY_OPEN), (done_button(self.assistant.t(context.lang)),),
                                        {"vraagbaak": KIND_ALREADY_OPEN, "lang": context.lang, "ticket": ticket.id})],
                                 {}, KIND_ALREADY_OPEN)
             return None

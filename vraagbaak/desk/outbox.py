@@ -52,6 +52,10 @@ class Outbox:
                                    (after_id,)).rows
         return {row["sender"]: int(row["newest"]) for row in rows}
 
+    def remove(self, sender: str, message_id: int) -> None:
+        """One message delivered some other way (a Telegram chat reached after all)."""
+        self.database.write("DELETE FROM outbox WHERE sender = ? AND id = ?", (sender, message_id))
+
     def forget(self, sender: str) -> int:
         """Delete the sender's messages (/vergeet); how many."""
         return self.database.write("DELETE FROM outbox WHERE sender = ?", (sender,)).rowcount

@@ -202,9 +202,8 @@ class TicketStore:
     # --- what the bridge still has to do (vraagbaak.desk.volunteers.VolunteerDesk.tick) -----------
     def without_topic(self, limit: int = 20) -> list[Ticket]:
         """Open tickets that have no volunteers' topic yet, oldest first."""
-        rows = self.database.query("SELECT * FROM tickets WHERE status = 'open' AND volunteer_thread_id IS NULL "
-                                   "ORDER BY id LIMIT ?", (limit,)).rows
-        return [Ticket.from_row(row) for row in rows]
+        return self._many("SELECT * FROM tickets WHERE status = 'open' AND volunteer_thread_id IS NULL "
+                          "ORDER BY id LIMIT ?", (limit,))
 
     def unposted(self, limit: int = 100) -> list[TicketMessage]:
         """Messages not yet posted in their ticket's topic (of tickets that have one), oldest first."""
@@ -220,16 +219,14 @@ class TicketStore:
 
     def closed_with_open_topic(self, limit: int = 20) -> list[Ticket]:
         """Tickets the newcomer closed whose topic is still open in Telegram."""
-        rows = self.database.query("SELECT * FROM tickets WHERE status = 'closed' AND topic_closed = 0 "
-                                   "AND volunteer_thread_id IS NOT NULL ORDER BY id LIMIT ?", (limit,)).rows
-        return [Ticket.from_row(row) for row in rows]
+        return self._many("SELECT * FROM tickets WHERE status = 'closed' AND topic_closed = 0 "
+                          "AND volunteer_thread_id IS NOT NULL ORDER BY id LIMIT ?", (limit,))
 
     def waiting_too_long(self, waited: timedelta, at: datetime | None = None, limit: int = 20) -> list[Ticket]:
         """Open tickets without a volunteer's reply for longer than ``waited``, not yet told so."""
         cutoff = stamp((at or now()) - waited)
-        rows = self.database.query("SELECT * FROM tickets WHERE status = 'open' AND first_reply_at IS NULL "
-                                   "AND told_waiting = 0 AND created_at < ? ORDER BY id LIMIT ?", (cutoff, limit)).rows
-        return [Ticket.from_row(row) for row in rows]
+        return self._many("SELECT * FROM tickets WHERE status = 'open' AND first_reply_at IS NULL "
+                          "AND told_waiting = 0 AND created_at < ? ORDER BY id LIMIT ?", (cutoff, limit))
 
     def topics_to_delete(self, limit: int = 20) -> list[tuple[int, int, int]]:
         """(row id, chat id, thread id) of topics whose tickets were forgotten or purged."""
@@ -296,6 +293,9 @@ class TicketStore:
             found[row["lang"] or "?"] = LanguageStats(int(row["open_tickets"]), wait,
                                                       int(row["answered"]) / total if total else None)
         return dict(sorted(found.items()))
+
+    def _many(self, statement: str, params: tuple[Any, ...]) -> list[Ticket]:
+        return [Ticket.from_row(row) for row in self.database.query(statement, params).rows]
 
     def _one(self, statement: str, params: tuple[Any, ...]) -> Ticket | None:
         row = self.database.query(statement, params).first()

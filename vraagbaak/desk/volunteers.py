@@ -77,12 +77,21 @@ def topic_title(ticket: Ticket, municipalities: Mapping[str, Municipality]) -> s
     return TITLE_SEPARATOR.join(part for part in parts if part)[:MAX_TITLE_CHARS]
 
 
+#: Whose stored messages the volunteers read in the topic (their own they wrote there), and the label.
+SHOWN_AUTHORS = {"newcomer": texts.DESK_FROM_NEWCOMER, "assistant": texts.DESK_FROM_ASSISTANT}
+
+
+def labelled(message: TicketMessage, t: Translator) -> str:
+    """A stored message as the topic shows it: "Newcomer:" or "Vraagbaak answered:" above it."""
+    label = SHOWN_AUTHORS.get(message.author)
+    return f"{t(label)}\n{message.text}" if label else message.text
+
+
 def opening_texts(ticket: Ticket, history: list[TicketMessage], t: Translator) -> list[str]:
     """The topic's first messages: what to do, then the conversation so far, in pieces under
     Telegram's limit. Only stored (masked) texts and the ticket number: nothing about who."""
-    labels = {"newcomer": t(texts.DESK_FROM_NEWCOMER), "assistant": t(texts.DESK_FROM_ASSISTANT)}
     entries = [t(texts.DESK_TOPIC_OPENED, ticket=ticket.id)]
-    entries += [f"{labels[m.author]}\n{m.text}" for m in history if m.author in labels]
+    entries += [labelled(m, t) for m in history if m.author in SHOWN_AUTHORS]
     pieces: list[str] = []
     for entry in entries:
         entry = entry[:MAX_MESSAGE_LENGTH]  # a stored text is at most the limit; its label may tip it over
@@ -217,6 +226,8 @@ class VolunteerDesk:
                 opened = await self._for_ticket(ticket, self.open_topic(bot, ticket))
                 if opened is None:  # no group for it, or Telegram refused
                     self._retry_at[ticket.id] = moment + RETRY_TOPIC
+                else:
+                    self._retry_at.pop(ticket.id, None)
         await self.post_waiting_messages(bot)
         for ticket in await asyncio.to_thread(self.store.closed_with_open_topic):
             # Under the topic's lock, which a volunteer's /klaar holds until it closed the topic itself.
@@ -254,9 +265,7 @@ class VolunteerDesk:
             if (ticket is None or ticket.volunteer_chat_id is None or ticket.volunteer_thread_id is None
                     or ticket.id in failed):
                 continue
-            t = self.t(ticket.lang)
-            label = {"newcomer": t(texts.DESK_FROM_NEWCOMER), "assistant": t(texts.DESK_FROM_ASSISTANT)}.get(message.author)
-            text = f"{label}\n{message.text}" if label else message.text
+            text = labelled(message, self.t(ticket.lang))
             chat_id, thread_id = ticket.volunteer_chat_id, ticket.volunteer_thread_id
             if await self._for_ticket(ticket, self._post(bot, chat_id, thread_id, text[:MAX_MESSAGE_LENGTH])) is None:
                 failed.add(ticket.id)

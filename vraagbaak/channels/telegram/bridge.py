@@ -299,8 +299,9 @@ class TelegramBridge:
             if any(isinstance(r.get("custom"), dict) and r["custom"].get("vraagbaak") == KIND_OPENED for r in replies):
                 # A ticket opened: where its answers go, sealed, for after a restart of this bridge.
                 await asyncio.to_thread(self.desk.store.set_reply_to, sender, seal_chat(chat_id, sender, self._key))
-            # Volunteers' answers that came while this process could not reach the chat.
-            await self.desk.delivery.flush(sender)
+            if not state.desk_flushed:  # volunteers' answers that came while this process could
+                await self.desk.delivery.flush(sender)  # not reach the chat (it restarted, or forgot it)
+                state.desk_flushed = True
 
     # --- handlers ------------------------------------------------------------------------------
     async def on_text(self, update: Update, context: Context) -> None:

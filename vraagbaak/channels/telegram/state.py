@@ -35,6 +35,9 @@ class ChatState:
     #: Rasa's sender id of this chat (a keyed hash), so that a volunteer's answer for that
     #: sender finds its way back to this chat (:meth:`ChatStates.chat_of`).
     sender: str | None = None
+    #: The desk's answers that waited for this chat were sent (once, when this process first saw
+    #: the chat: only then can any wait, see :meth:`vraagbaak.desk.delivery.Delivery.flush`).
+    desk_flushed: bool = False
 
     def language_for(self, text: str | None, app_language: str | None) -> str:
         """The language to address the user in, for a message ``text`` (None for a button or a
